@@ -1,0 +1,49 @@
+# The two commands of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# The demo runs on embedded defaults: SQLite, the filesystem broker, DEBUG on.
+DEMO_ENV := DEBUG=true HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH"
+
+.PHONY: run test lint messages clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet .
+	touch $@
+
+$(VENV)/.test-deps: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet ".[test]"
+	touch $@ $(VENV)/.run-deps
+
+run: $(VENV)/.run-deps
+	@$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
+	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "Huzhou Talks is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "Web server, Celery worker and beat run below; Ctrl-C stops all three."
+	@echo ""
+	@$(DEMO_ENV) $(BIN)/honcho -f Procfile.dev start
+
+test: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format --check . || true
+
+# Refresh the catalogues after adding strings; translate, then compile.
+messages: $(VENV)/.test-deps
+	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf var/db.sqlite3* var/celery var/test-db.sqlite3*

@@ -1,0 +1,110 @@
+"""The enterprise side: companies and the people who speak for them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import (
+    normalize_credit_code,
+    normalize_mobile,
+    validate_credit_code,
+    validate_mobile,
+)
+
+
+class Enterprise(models.Model):
+    class Industry(models.TextChoices):
+        # Sections of GB/T 4754-2017, grouped as the programme reports them.
+        AGRICULTURE = "agriculture", _("Agriculture, forestry and fishing")
+        MANUFACTURING = "manufacturing", _("Manufacturing")
+        CONSTRUCTION = "construction", _("Construction and building materials")
+        ENERGY = "energy", _("Energy and utilities")
+        TRADE = "trade", _("Wholesale and retail")
+        LOGISTICS = "logistics", _("Transport and logistics")
+        HOSPITALITY = "hospitality", _("Hotels, catering and tourism")
+        IT = "it", _("Information technology and software")
+        FINANCE = "finance", _("Finance")
+        REAL_ESTATE = "real_estate", _("Real estate")
+        BUSINESS_SERVICES = "business_services", _("Business services")
+        RESEARCH = "research", _("Scientific research and technical services")
+        CULTURE = "culture", _("Culture, sports and entertainment")
+        OTHER = "other", _("Other")
+
+    class Scale(models.TextChoices):
+        LARGE = "large", _("Large")
+        MEDIUM = "medium", _("Medium")
+        SMALL = "small", _("Small")
+        MICRO = "micro", _("Micro")
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True,
+        validators=[validate_credit_code],
+        help_text=_("The 18-character code on the business licence."),
+    )
+    region = models.ForeignKey(
+        "government.Region", models.PROTECT, related_name="enterprises", verbose_name=_("region")
+    )
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
+    scale = models.CharField(_("scale"), max_length=10, choices=Scale.choices)
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("enterprise")
+        verbose_name_plural = _("enterprises")
+        indexes = [
+            models.Index(fields=("region", "industry"), name="enterprise_region_industry"),
+            models.Index(fields=("name",), name="enterprise_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        self.credit_code = normalize_credit_code(self.credit_code)
+
+
+class Entrepreneur(models.Model):
+    """A person who speaks for an enterprise. Historical attendees may have no account."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="entrepreneur", verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(_("mobile"), max_length=11, validators=[validate_mobile])
+    email = models.EmailField(_("email"), blank=True)
+    enterprise = models.ForeignKey(
+        Enterprise, models.PROTECT, related_name="entrepreneurs", verbose_name=_("enterprise")
+    )
+    position = models.CharField(_("position"), max_length=50, blank=True)
+    is_new_generation = models.BooleanField(
+        _("new-generation entrepreneur"), default=False,
+        help_text=_("The second generation of a family business, or a young founder (新生代)."),
+    )
+    consent_to_contact = models.BooleanField(
+        _("agrees to be contacted"), default=False,
+        help_text=_("May be invited to sessions and contacted about issues by SMS and email."),
+    )
+    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+
+    class Meta:
+        ordering = ("name",)
+        verbose_name = _("entrepreneur")
+        verbose_name_plural = _("entrepreneurs")
+        constraints = [
+            # Blank once a person has been anonymised; otherwise one person per number.
+            models.UniqueConstraint(
+                fields=("mobile",), condition=~Q(mobile=""), name="entrepreneur_unique_mobile"
+            ),
+        ]
+        indexes = [models.Index(fields=("enterprise",), name="entrepreneur_enterprise")]
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.enterprise}" if self.enterprise_id else self.name
+
+    def clean(self):
+        self.mobile = normalize_mobile(self.mobile)

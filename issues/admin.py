@@ -1,0 +1,124 @@
+from django.contrib import admin
+
+from issues.models import (
+    AssistingDepartment,
+    Attachment,
+    Category,
+    Issue,
+    IssueEvent,
+    IssueSequence,
+    SatisfactionRating,
+)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("name", "name_en", "default_department", "accept_limit_days",
+                    "resolve_limit_days", "sort_order")
+    list_select_related = ("default_department__region",)
+    search_fields = ("name", "name_en", "code")
+    autocomplete_fields = ("default_department",)
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class IssueEventInline(ReadOnlyInline):
+    model = IssueEvent
+    fields = ("created_at", "kind", "actor", "from_status", "to_status", "round", "message",
+              "is_public")
+
+
+class RatingInline(ReadOnlyInline):
+    model = SatisfactionRating
+    fields = ("round", "value", "reason", "comment", "rated_at")
+
+
+class AttachmentInline(ReadOnlyInline):
+    model = Attachment
+    fields = ("original_name", "content_type", "size", "uploaded_by", "uploaded_at")
+
+
+class AssistingDepartmentInline(ReadOnlyInline):
+    model = AssistingDepartment
+    fields = ("department", "due_on", "created_at")
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    """Read-only: every change to an issue goes through the workflow, which writes the timeline."""
+
+    list_display = ("reference", "title", "category", "region", "status", "lead_department",
+                    "due_on", "latest_rating", "submitted_at")
+    list_filter = ("status", "category", "region", "source", "latest_rating")
+    list_select_related = ("category", "region", "lead_department")
+    search_fields = ("=reference", "title", "enterprise__name", "entrepreneur__name")
+    date_hierarchy = "submitted_at"
+    show_full_result_count = False
+    inlines = (AssistingDepartmentInline, AttachmentInline, RatingInline, IssueEventInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in Issue._meta.fields] + ["assisting_departments"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssueEvent)
+class IssueEventAdmin(admin.ModelAdmin):
+    list_display = ("issue", "kind", "actor", "from_status", "to_status", "round", "created_at")
+    list_filter = ("kind", "is_public")
+    list_select_related = ("issue", "actor")
+    search_fields = ("=issue__reference", "message")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SatisfactionRating)
+class SatisfactionRatingAdmin(admin.ModelAdmin):
+    list_display = ("issue", "round", "value", "reason", "rated_at")
+    list_filter = ("value", "reason")
+    list_select_related = ("issue",)
+    search_fields = ("=issue__reference", "comment")
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IssueSequence)
+class IssueSequenceAdmin(admin.ModelAdmin):
+    list_display = ("year", "last_number")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,365 @@
+"""Issues entrepreneurs raise, their append-only timeline, attachments and ratings.
+
+State changes belong to the workflow module; nothing here writes ``status``.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.models import BilingualNameMixin
+
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+
+
+class RatingValue(models.TextChoices):
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
+#: Ratings that count towards the satisfaction rate.
+SATISFIED_RATINGS = (RatingValue.SATISFIED, RatingValue.BASICALLY_SATISFIED)
+
+
+class Category(BilingualNameMixin, models.Model):
+    """One of the "six environments"; says who usually handles it and how fast."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    default_department = models.ForeignKey(
+        "government.Department", models.PROTECT, null=True, blank=True,
+        related_name="default_for_categories", verbose_name=_("default lead department"),
+    )
+    accept_limit_days = models.PositiveSmallIntegerField(
+        _("working days to accept"), default=1
+    )
+    resolve_limit_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"), default=15
+    )
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ("sort_order", "code")
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accept_limit_days__gte=1, resolve_limit_days__gte=1),
+                name="category_limits_positive",
+                violation_error_message=_("Time limits are at least one working day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(resolve_limit_days__gte=F("accept_limit_days")),
+                name="category_resolve_not_before_accept",
+                violation_error_message=_(
+                    "The time to resolve cannot be shorter than the time to accept."
+                ),
+            ),
+        ]
+
+
+class Issue(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        DISPATCHED = "dispatched", _("Dispatched to a department")
+        RETURNED = "returned", _("Returned as misrouted")
+        ACCEPTED = "accepted", _("Accepted")
+        IN_PROGRESS = "in_progress", _("In progress")
+        RESOLVED = "resolved", _("Answered, awaiting rating")
+        CLOSED = "closed", _("Closed")
+        CLOSED_UNRATED = "closed_unrated", _("Closed without rating")
+        REJECTED = "rejected", _("Rejected as out of scope")
+        DUPLICATE = "duplicate", _("Duplicate")
+
+    class Source(models.TextChoices):
+        ONLINE = "online", _("Submitted online")
+        SESSION = "session", _("Raised at a session")
+        PHONE = "phone", _("By phone")
+        VISIT = "visit", _("On a visit")
+
+    # State groups, named once and used everywhere.
+    OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED,
+                     Status.IN_PROGRESS)
+    WITH_DEPARTMENT_STATUSES = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS)
+    CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_UNRATED)
+    INVALID_STATUSES = (Status.REJECTED, Status.DUPLICATE)
+    TERMINAL_STATUSES = CLOSED_STATUSES + INVALID_STATUSES
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="issues", verbose_name=_("category")
+    )
+    enterprise = models.ForeignKey(
+        "entrepreneurs.Enterprise", models.PROTECT, related_name="issues",
+        verbose_name=_("enterprise"),
+    )
+    entrepreneur = models.ForeignKey(
+        "entrepreneurs.Entrepreneur", models.PROTECT, related_name="issues",
+        verbose_name=_("raised by"),
+    )
+    # Copied from the enterprise when the issue is raised, so that figures by
+    # region stay true when a company later moves.
+    region = models.ForeignKey(
+        "government.Region", models.PROTECT, related_name="issues", verbose_name=_("region")
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices,
+                              default=Source.ONLINE)
+    session = models.ForeignKey(
+        "talk_sessions.TalkSession", models.SET_NULL, null=True, blank=True,
+        related_name="issues", verbose_name=_("raised at session"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+        related_name="+", verbose_name=_("entered by"),
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices,
+                              default=Status.SUBMITTED)
+    round = models.PositiveSmallIntegerField(
+        _("handling round"), default=1,
+        help_text=_("Goes up each time a dissatisfied rating reopens the issue."),
+    )
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Bumped by every change; stops lost updates.")
+    )
+    lead_department = models.ForeignKey(
+        "government.Department", models.PROTECT, null=True, blank=True,
+        related_name="led_issues", verbose_name=_("lead department"),
+    )
+    assisting_departments = models.ManyToManyField(
+        "government.Department", through="AssistingDepartment", blank=True,
+        related_name="assisted_issues", verbose_name=_("assisting departments"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="duplicates",
+        verbose_name=_("duplicate of"),
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+
+    submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
+    dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
+    accept_due_on = models.DateField(_("accept by"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    due_on = models.DateField(_("resolve by"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The value of the latest rating, kept here so that the satisfaction rate is
+    # one aggregate over this table.
+    latest_rating = models.CharField(
+        _("latest rating"), max_length=20, blank=True, choices=RatingValue.choices
+    )
+
+    class Meta:
+        ordering = ("-submitted_at", "-id")
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        constraints = [
+            models.CheckConstraint(condition=Q(round__gte=1), name="issue_round_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="issue_duplicate_names_original",
+                violation_error_message=_("A duplicate must name the issue it duplicates."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="issue_rejection_has_reason",
+                violation_error_message=_("A rejection must give a reason."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duplicate_of__isnull=True) | ~Q(duplicate_of=F("id")),
+                name="issue_not_duplicate_of_itself",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("status", "due_on"), name="issue_status_due"),
+            models.Index(fields=("lead_department", "status"), name="issue_lead_status"),
+            models.Index(fields=("region", "submitted_at"), name="issue_region_submitted"),
+            models.Index(fields=("category", "submitted_at"), name="issue_category_submitted"),
+            models.Index(fields=("entrepreneur", "submitted_at"), name="issue_person_submitted"),
+            models.Index(fields=("submitted_at", "id"), name="issue_submitted_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class AssistingDepartment(models.Model):
+    """A department helping the lead one (协办), with its own due date."""
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="assistances",
+                              verbose_name=_("issue"))
+    department = models.ForeignKey("government.Department", models.PROTECT,
+                                   related_name="assistances", verbose_name=_("department"))
+    due_on = models.DateField(_("resolve by"), null=True, blank=True)
+    created_at = models.DateTimeField(_("assigned"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("assisting department")
+        verbose_name_plural = _("assisting departments")
+        constraints = [
+            models.UniqueConstraint(fields=("issue", "department"),
+                                    name="assistance_one_per_department"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue.reference} · {self.department}"
+
+
+class IssueSequence(models.Model):
+    """The last reference number handed out in a year (HZ-2026-000123)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("reference sequence")
+        verbose_name_plural = _("reference sequences")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
+
+
+class AppendOnlyModel(models.Model):
+    """Rows are written once and never changed or removed."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValidationError(_("Timeline entries cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Timeline entries cannot be deleted."))
+
+
+class IssueEvent(AppendOnlyModel):
+    """One entry in an issue's timeline: a transition, reply, reminder or escalation."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        DISPATCHED = "dispatched", _("Dispatched")
+        ACCEPTED = "accepted", _("Accepted")
+        RETURNED = "returned", _("Returned as misrouted")
+        PROGRESS = "progress", _("Progress note")
+        EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+        EXTENSION_DECIDED = "extension_decided", _("Extension decided")
+        RESOLVED = "resolved", _("Answered")
+        RATED = "rated", _("Rated")
+        REOPENED = "reopened", _("Reopened")
+        REMINDER = "reminder", _("Reminder")
+        ESCALATED = "escalated", _("Escalated for supervision")
+        CLOSED = "closed", _("Closed")
+        REJECTED = "rejected", _("Rejected")
+        DUPLICATE = "duplicate", _("Marked as duplicate")
+
+    issue = models.ForeignKey(Issue, models.PROTECT, related_name="events",
+                              verbose_name=_("issue"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("by"), help_text=_("Empty for the system's own reminders."),
+    )
+    from_status = models.CharField(_("from"), max_length=20, blank=True,
+                                   choices=Issue.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, blank=True,
+                                 choices=Issue.Status.choices)
+    round = models.PositiveSmallIntegerField(_("round"), default=1)
+    message = models.TextField(_("message"), blank=True)
+    is_public = models.BooleanField(
+        _("shown to the entrepreneur"), default=True,
+    )
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at", "id")
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        indexes = [models.Index(fields=("issue", "created_at"), name="event_issue_time")]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} {self.get_kind_display()}"
+
+
+def attachment_path(attachment, filename: str) -> str:
+    # The stored name never comes from the user; the original name is kept in a field.
+    stamp = timezone.now()
+    return f"attachments/{stamp:%Y/%m}/{attachment.sha256[:2]}/{attachment.sha256}"
+
+
+class Attachment(models.Model):
+    issue = models.ForeignKey(Issue, models.PROTECT, related_name="attachments",
+                              verbose_name=_("issue"))
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+",
+                                    verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        ordering = ("uploaded_at", "id")
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(size__gt=0, size__lte=MAX_ATTACHMENT_BYTES),
+                name="attachment_size_limit",
+                violation_error_message=_("An attachment is at most 10 MB."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class SatisfactionRating(models.Model):
+    """The entrepreneur's verdict on one handling round."""
+
+    Value = RatingValue
+
+    class Reason(models.TextChoices):
+        HANDLING = "handling", _("The department's handling")
+        BEYOND_POWER = "beyond_power", _("Outside the department's power")
+
+    issue = models.ForeignKey(Issue, models.PROTECT, related_name="ratings",
+                              verbose_name=_("issue"))
+    round = models.PositiveSmallIntegerField(_("round"))
+    value = models.CharField(_("rating"), max_length=20, choices=Value.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                 blank=True, related_name="+", verbose_name=_("rated by"))
+    rated_at = models.DateTimeField(_("rated"), default=timezone.now)
+
+    class Meta:
+        ordering = ("issue", "round")
+        verbose_name = _("satisfaction rating")
+        verbose_name_plural = _("satisfaction ratings")
+        constraints = [
+            models.UniqueConstraint(fields=("issue", "round"), name="rating_one_per_round"),
+            models.CheckConstraint(
+                condition=~Q(value="dissatisfied") | ~Q(reason=""),
+                name="rating_dissatisfied_has_reason",
+                violation_error_message=_("Say why you are dissatisfied."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} #{self.round}: {self.get_value_display()}"

@@ -1,0 +1,23 @@
+"""Writes for issues that are not state transitions (those live in the workflow module)."""
+
+from django.db import transaction
+from django.db.models import F
+
+from issues.models import IssueSequence
+
+REFERENCE_PREFIX = "HZ"
+
+
+def format_reference(*, year: int, number: int) -> str:
+    return f"{REFERENCE_PREFIX}-{year}-{number:06d}"
+
+
+@transaction.atomic
+def issue_references_allocate(*, year: int, count: int = 1) -> list[str]:
+    """Hand out ``count`` consecutive references for ``year``, safely under concurrency."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    IssueSequence.objects.get_or_create(year=year)
+    IssueSequence.objects.filter(year=year).update(last_number=F("last_number") + count)
+    last = IssueSequence.objects.select_for_update().get(year=year).last_number
+    return [format_reference(year=year, number=n) for n in range(last - count + 1, last + 1)]

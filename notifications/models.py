@@ -1,0 +1,73 @@
+"""The outbox: one row per message to one person on one channel.
+
+A row is written in the same transaction as the change that causes it, so
+nothing is lost when the broker is down; a task delivers it, and a periodic
+sweep delivers whatever is still pending. In-app rows are also the inbox.
+This app knows no domain: callers give it the text and a unique key.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("In-app")
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    key = models.CharField(
+        _("key"), max_length=200, unique=True,
+        help_text=_("What, for whom, which round and channel; a second row with the same key "
+                    "is never written, so a message is sent once."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True,
+        related_name="notifications", verbose_name=_("recipient"),
+    )
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, help_text=_("Email address or mobile number.")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    send_after = models.DateTimeField(_("send after"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(channel="in_app") | Q(recipient__isnull=False),
+                name="notification_in_app_has_recipient",
+            ),
+            models.CheckConstraint(
+                condition=Q(channel="in_app") | ~Q(address=""),
+                name="notification_external_has_address",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("status", "send_after"), name="notification_due"),
+            models.Index(fields=("recipient", "channel", "read_at"), name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()}: {self.subject}"
