@@ -24,7 +24,7 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 
 run: $(VENV)/.run-deps
 	@$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
-	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Huzhou Talks is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Web server, Celery worker and beat run below; Ctrl-C stops all three."

@@ -1,0 +1,131 @@
+"""`seed_demo` reproduces the programme's published figures, whatever day it runs."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Q
+
+from core.validators import validate_credit_code
+from demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_all
+from entrepreneurs.models import Enterprise
+from issues.models import Issue, IssueEvent, SatisfactionRating
+from sessions.models import Attendance, Edition, TalkSession
+
+pytestmark = pytest.mark.django_db
+
+
+def published_figures():
+    """The headline figures, counted straight from the tables by DESIGN.md's definitions."""
+    rated = Issue.objects.exclude(latest_rating="")
+    return {
+        "editions": Edition.objects.filter(sessions__status="held").distinct().count(),
+        "sessions": TalkSession.objects.filter(status="held").count(),
+        "attendances": Attendance.objects.filter(status="attended", session__status="held").count(),
+        "issues": Issue.objects.count(),
+        "satisfied": rated.filter(latest_rating__in=["satisfied", "basically_satisfied"]).count(),
+        "rated": rated.count(),
+    }
+
+
+def row_counts():
+    return {model._meta.label: model.objects.count() for model in apps.get_models()
+            if not model._meta.label.startswith(("admin.", "sessions.", "django_celery_beat."))}
+
+
+# A date in the middle of 2026, one inside the Spring Festival, and one in a year
+# the holiday library does not know yet.
+@pytest.mark.parametrize("today", [date(2026, 11, 28), date(2026, 2, 20), date(2027, 3, 3)])
+def test_history_reproduces_the_published_record(today):
+    seed_all(today=today)
+
+    figures = published_figures()
+    assert figures == {"editions": 76, "sessions": 595, "attendances": 4545, "issues": 5895,
+                       "satisfied": 5862, "rated": 5895}
+    assert f"{figures['satisfied'] / figures['rated']:.2%}" == "99.44%"
+
+    # Every open state has work in it, so every queue has something to show.
+    still_open = Issue.OPEN_STATUSES + (Issue.Status.RESOLVED,)
+    open_states = set(Issue.objects.filter(status__in=still_open).values_list("status", flat=True))
+    assert open_states == {"submitted", "dispatched", "returned", "accepted", "in_progress",
+                           "resolved"}
+    # And upcoming sessions to register for, one of them full with a waiting list.
+    assert TalkSession.objects.filter(status="open").count() == 7
+    assert Attendance.objects.filter(status="waitlisted").exists()
+
+    # Nothing happens after the day the seed ran.
+    end_of_day = datetime.combine(today, time.max, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert not Issue.objects.filter(
+        Q(submitted_at__gt=end_of_day) | Q(dispatched_at__gt=end_of_day)
+        | Q(accepted_at__gt=end_of_day) | Q(resolved_at__gt=end_of_day)
+        | Q(closed_at__gt=end_of_day)
+    ).exists()
+    assert not IssueEvent.objects.filter(created_at__gt=end_of_day).exists()
+    assert not SatisfactionRating.objects.filter(rated_at__gt=end_of_day).exists()
+    assert not TalkSession.objects.filter(status="held", starts_at__gt=end_of_day).exists()
+
+
+def test_history_is_consistent_with_the_models_own_rules():
+    seed_all(today=date(2026, 11, 28))
+    for code in Enterprise.objects.values_list("credit_code", flat=True):
+        validate_credit_code(code)
+    for session in TalkSession.objects.select_related("edition"):
+        session.clean()  # inside its edition's week, ends after it starts, under 12 hours
+    for edition in Edition.objects.all():
+        edition.clean()
+    # A reopened issue's latest rating is its last round's.
+    for issue in Issue.objects.filter(round=2).prefetch_related("ratings"):
+        assert issue.latest_rating == max(issue.ratings.all(), key=lambda r: r.round).value
+    # Each closed issue's timeline runs from submission to its closing rating.
+    issue = Issue.objects.filter(status="closed", round=1).first()
+    kinds = list(issue.events.values_list("kind", flat=True))
+    assert kinds == ["submitted", "dispatched", "accepted", "resolved", "rated"]
+    assert issue.events.last().to_status == "closed"
+    # References are unique per year and continue from the sequence.
+    assert Issue.objects.filter(reference__startswith="HZ-2026-").exists()
+
+
+def test_running_seed_demo_twice_changes_nothing(capsys):
+    call_command("seed_demo")
+    first = row_counts()
+    passwords = dict(apps.get_model("auth.User").objects.values_list("username", "password"))
+    call_command("seed_demo")
+    assert row_counts() == first
+    assert dict(apps.get_model("auth.User").objects.values_list("username", "password")) \
+        == passwords
+    output = capsys.readouterr().out
+    assert "already present; nothing changed" in output
+    assert DEMO_PASSWORD in output
+
+
+def test_demo_logins_work_with_the_documented_password():
+    seed_all(today=date(2026, 11, 28))
+    for username in DEMO_LOGINS:
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+    # No other account can be logged into: the rest have unusable passwords.
+    User = apps.get_model("auth.User")
+    others = User.objects.exclude(username__in=DEMO_LOGINS)
+    assert others.exists()
+    assert not any(user.has_usable_password() for user in others)
+
+
+def test_the_demo_entrepreneur_has_a_story_to_follow():
+    seed_all(today=date(2026, 11, 28))
+    issues = Issue.objects.filter(entrepreneur__user__username="entrepreneur")
+    assert issues.filter(status="closed").count() >= 10
+    assert issues.filter(status__in=Issue.OPEN_STATUSES).count() >= 2
+    upcoming = Attendance.objects.filter(
+        entrepreneur__user__username="entrepreneur", status="registered",
+        session__starts_at__gt=datetime(2026, 11, 28, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    assert upcoming.count() == 1
+    overdue = Issue.objects.filter(status__in=Issue.WITH_DEPARTMENT_STATUSES,
+                                   due_on__lt=date(2026, 11, 28))
+    assert overdue.exists()
+    assert Issue.objects.filter(
+        status__in=Issue.WITH_DEPARTMENT_STATUSES,
+        due_on__gte=date(2026, 11, 28), due_on__lte=date(2026, 11, 28) + timedelta(days=7),
+    ).exists()
