@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "sessions.apps.TalkSessionsConfig",
     "issues",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
