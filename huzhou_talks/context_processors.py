@@ -1,2 +1,58 @@
+"""What the base layout needs to show each user what they may do."""
+
+from functools import cached_property
+
+from django.utils.translation import gettext_lazy as _
+
+from huzhou_talks.roles import Role, user_role
+
+ROLE_LABELS = {
+    Role.ANONYMOUS: _("Visitor"),
+    Role.ADMIN: _("Administrator"),
+    Role.LEADER: _("Leader"),
+    Role.COORDINATOR: _("Coordinator"),
+    Role.DEPARTMENT_LEAD: _("Department lead"),
+    Role.HANDLER: _("Department handler"),
+    Role.ENTREPRENEUR: _("Entrepreneur"),
+    Role.NONE: _("No role yet"),
+}
+
+
+class Navigation:
+    """Worked out lazily: pages that never read ``nav`` (the admin, say) cost no queries."""
+
+    def __init__(self, request):
+        self._user = request.user
+
+    @cached_property
+    def role(self) -> Role:
+        return user_role(self._user)
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self._user.is_authenticated
+
+    @property
+    def show_admin(self) -> bool:
+        return self._user.is_authenticated and self._user.is_staff
+
+    @cached_property
+    def display_name(self) -> str:
+        """The name the programme knows the person by, else the account's."""
+        user = self._user
+        if not user.is_authenticated:
+            return ""
+        role = self.role
+        if role in (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT_LEAD, Role.HANDLER):
+            return user.official.name
+        if role == Role.ENTREPRENEUR:
+            return user.entrepreneur.name
+        return user.get_full_name() or user.get_username()
+
+
 def navigation(request):
-    return {}
+    return {"nav": Navigation(request)}

@@ -1,13 +1,96 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from huzhou_talks.roles import user_role
+from core.services import background_status
+from entrepreneurs.selectors import entrepreneur_for_user
+from government.selectors import official_for_user, region_scope_for_user
+from huzhou_talks.roles import Role, user_role
+from issues.selectors import (
+    coordinator_queue_for_user,
+    department_queue_for_user,
+    enterprise_issue_summary_for_user,
+    issue_figures,
+    issues_awaiting_dispatch_for_user,
+    latest_enterprise_issues_for_user,
+    urgent_department_issues_for_user,
+)
+from sessions.selectors import (
+    session_figures,
+    sessions_in_scope_for_user,
+    upcoming_attendances_for_user,
+)
+
+
+def _headline_figures(*, region=None) -> dict:
+    return {**session_figures(region=region), **issue_figures(region=region)}
+
+
+def _public_home(user) -> dict:
+    return {"figures": _headline_figures()}
+
+
+def _entrepreneur_home(user) -> dict:
+    return {
+        "entrepreneur": entrepreneur_for_user(user=user),
+        "status_counts": enterprise_issue_summary_for_user(user=user),
+        "upcoming": upcoming_attendances_for_user(user=user),
+        "latest_issues": latest_enterprise_issues_for_user(user=user),
+    }
+
+
+def _department_home(user) -> dict:
+    return {
+        "official": official_for_user(user=user),
+        "queue": department_queue_for_user(user=user),
+        "urgent_issues": urgent_department_issues_for_user(user=user),
+    }
+
+
+def _coordinator_home(user) -> dict:
+    return {
+        "official": official_for_user(user=user),
+        "scope": region_scope_for_user(user=user),
+        "queue": coordinator_queue_for_user(user=user),
+        "waiting_issues": issues_awaiting_dispatch_for_user(user=user),
+        "sessions": sessions_in_scope_for_user(user=user),
+    }
+
+
+def _leader_home(user) -> dict:
+    scope = region_scope_for_user(user=user)
+    return {"scope": scope, "figures": _headline_figures(region=scope)}
+
+
+def _admin_home(user) -> dict:
+    status = background_status()
+    if status["last_seen"] is not None:
+        status["seconds_ago"] = max(0, int((timezone.now() - status["last_seen"]).total_seconds()))
+    return {"figures": _headline_figures(), "background": status}
+
+
+def _no_role_home(user) -> dict:
+    return {}
+
+
+#: Each role's home page: the template and the function that gathers its data.
+HOME_PAGES = {
+    Role.ANONYMOUS: ("home/public.html", _public_home),
+    Role.ENTREPRENEUR: ("home/entrepreneur.html", _entrepreneur_home),
+    Role.HANDLER: ("home/department.html", _department_home),
+    Role.DEPARTMENT_LEAD: ("home/department.html", _department_home),
+    Role.COORDINATOR: ("home/coordinator.html", _coordinator_home),
+    Role.LEADER: ("home/overview.html", _leader_home),
+    Role.ADMIN: ("home/overview.html", _admin_home),
+    Role.NONE: ("home/no_role.html", _no_role_home),
+}
 
 
 def home(request):
     role = user_role(request.user)
-    return render(request, "home.html", {"role": role})
+    template, gather = HOME_PAGES[role]
+    return render(request, template, {"role": role, **gather(request.user)})
 
 
 def health(request):
