@@ -42,7 +42,7 @@ lint: $(VENV)/.test-deps
 
 # Refresh the catalogues after adding strings; translate, then compile.
 messages: $(VENV)/.test-deps
-	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 clean:

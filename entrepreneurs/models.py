@@ -1,6 +1,7 @@
 """The enterprise side: companies and the people who speak for them."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -63,8 +64,10 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise first: max_length would refuse a code pasted with spaces.
         self.credit_code = normalize_credit_code(self.credit_code)
+        super().clean_fields(exclude=exclude)
 
 
 class Entrepreneur(models.Model):
@@ -106,5 +109,17 @@ class Entrepreneur(models.Model):
     def __str__(self) -> str:
         return f"{self.name} · {self.enterprise}" if self.enterprise_id else self.name
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise first: max_length would refuse "+86 138 1234 5678".
         self.mobile = normalize_mobile(self.mobile)
+        super().clean_fields(exclude=exclude)
+
+    def clean(self):
+        # The unique constraint has a condition (blank may repeat), so Django would report it
+        # as "Constraint … is violated" for the whole form; say it on the field instead.
+        if self.mobile and Entrepreneur.objects.exclude(pk=self.pk).filter(
+            mobile=self.mobile
+        ).exists():
+            raise ValidationError(
+                {"mobile": self.unique_error_message(Entrepreneur, ("mobile",))}
+            )

@@ -99,8 +99,10 @@ class Official(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.department})"
 
-    def clean(self):
+    def clean_fields(self, exclude=None):
+        # Normalise first: max_length would refuse "+86 138 1234 5678".
         self.mobile = normalize_mobile(self.mobile)
+        super().clean_fields(exclude=exclude)
 
     @property
     def region(self) -> Region:

@@ -17,8 +17,19 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env")
 
+
+def env_or(name: str, default: str) -> str:
+    """The variable's value, or ``default`` when it is unset or blank (as in .env.example)."""
+    return env.str(name, default="").strip() or default
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = env_or(name, "")
+    return [item.strip() for item in value.split(",") if item.strip()] if value else default
+
+
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+SECRET_KEY = env_or("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -26,8 +37,8 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -84,7 +95,7 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": env.db_url_config(env_or("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat share one file: wait for locks instead
@@ -99,12 +110,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not memory) so that a worker process in an integration test can see it.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["default"].setdefault("CONN_MAX_AGE", int(env_or("CONN_MAX_AGE", "60")))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_or("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -138,13 +149,14 @@ USE_TZ = True
 # --- Static and uploaded files ------------------------------------------------
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=VAR_DIR / "static")
+# Relative paths are taken from the project folder (BASE_DIR / an absolute path is that path).
+STATIC_ROOT = BASE_DIR / env_or("STATIC_ROOT", str(VAR_DIR / "static"))
 STORAGES = {
     # Uploaded files live outside the web root and are served only through views
     # that check access; there is deliberately no MEDIA_URL route.
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")},
+        "OPTIONS": {"location": BASE_DIR / env_or("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private"))},
     },
     "staticfiles": {
         "BACKEND": (
@@ -161,12 +173,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 # --- Mail and SMS -------------------------------------------------------------
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Huzhou Talks <noreply@localhost>")
-SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.backends.LogSMSBackend")
+vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
+# Delivery holds the outbox row's lock while it sends: never wait long on a mail server.
+EMAIL_TIMEOUT = int(env_or("EMAIL_TIMEOUT", "10"))
+DEFAULT_FROM_EMAIL = env_or("DEFAULT_FROM_EMAIL", "Huzhou Talks <noreply@localhost>")
+SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
 
 # --- Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -216,6 +230,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": env_or("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -66,10 +66,10 @@ class IssueAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = (AssistingDepartmentInline, AttachmentInline, RatingInline, IssueEventInline)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in Issue._meta.fields] + ["assisting_departments"]
-
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

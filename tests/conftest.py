@@ -1,0 +1,41 @@
+import os
+
+import pytest
+
+from tests.celery_broker import use_broker
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Give each pytest run its own SQLite test file (var/test-db.sqlite3-<pid>).
+
+    Several people, or CI jobs, may run the suite in one checkout at once; sharing one file,
+    each run would delete the database under the other ("disk I/O error").
+    """
+    from django.conf import settings
+
+    for db in settings.DATABASES.values():
+        test_name = db.get("TEST", {}).get("NAME")
+        if db["ENGINE"] == "django.db.backends.sqlite3" and test_name not in (None, ":memory:"):
+            db["TEST"]["NAME"] = f"{test_name}-{os.getpid()}"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_broker():
+    """Tasks queued on commit go to an in-process broker, never to var/celery or a real Redis.
+
+    Tests that need a real broker switch to it with ``tests.celery_broker.use_broker``.
+    """
+    with use_broker("memory://"):
+        yield
+
+
+
+def pytest_configure(config):
+    # WhiteNoise warns on every request when collectstatic has not been run; tests do not need it.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -1,0 +1,147 @@
+"""A real Celery worker process delivers what the web side queued, once.
+
+The worker runs against the test database and a broker shared with this process: kombu's
+filesystem transport in a private folder (always runs), or Redis (needs a server).
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+from core.models import Heartbeat
+from core.tasks import heartbeat_task
+from notifications.models import Notification
+from notifications.services import notification_create
+from notifications.tasks import deliver_notification_task
+from tests.celery_broker import use_broker
+from tests.services import require_redis
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = str(Path(sys.executable).parent / "celery")
+WAIT_SECONDS = 30
+
+
+def test_database_url() -> str:
+    """The URL under which the worker reaches the database this test process uses."""
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        credentials = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            credentials += ":" + quote(db["PASSWORD"], safe="")
+        return (f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+                f"/{db['NAME']}")
+    raise NotImplementedError(db["ENGINE"])
+
+
+test_database_url.__test__ = False  # a helper, not a test
+
+
+def filesystem_broker(tmp_path: Path):
+    folder = tmp_path / "broker"
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir(parents=True)
+    options = {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+    worker_env = {"CELERY_BROKER_URL": "filesystem://", "HZ_TEST_BROKER_FOLDER": str(folder)}
+    return "filesystem://", options, worker_env
+
+
+def redis_broker(tmp_path: Path):
+    import redis
+
+    url = require_redis()
+    redis.Redis.from_url(url).flushdb()
+    return url, {"visibility_timeout": 3600}, {"CELERY_BROKER_URL": url}
+
+
+@pytest.fixture(params=["filesystem", "redis"])
+def worker(request, tmp_path):
+    """Start a worker on the chosen broker; point this process's Celery app at the same one."""
+    make_broker = filesystem_broker if request.param == "filesystem" else redis_broker
+    broker_url, transport_options, broker_env = make_broker(tmp_path)
+    mail_folder = tmp_path / "mail"
+    mail_folder.mkdir()
+    env = {
+        **os.environ,
+        **broker_env,
+        "DEBUG": "true",
+        "DATABASE_URL": test_database_url(),
+        # django-environ drops the first slash of the path: four slashes for an absolute one.
+        "EMAIL_URL": f"filemail:///{mail_folder}",
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+    }
+    env.pop("CI", None)
+    log_path = tmp_path / "worker.log"
+    with open(log_path, "w") as log, use_broker(broker_url, transport_options):
+        process = subprocess.Popen(
+            [CELERY, "-A", "tests.integration.worker_app", "worker", "--pool=solo",
+             "--concurrency=1", "-Q", "celery", "--without-mingle", "--without-gossip",
+             "--loglevel=INFO", f"--hostname=test-{uuid.uuid4().hex[:8]}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        try:
+            yield {"process": process, "mail": mail_folder, "log": log_path}
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+def wait_for(condition, worker, what: str):
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if worker["process"].poll() is not None:
+            break
+        time.sleep(0.25)
+    pytest.fail(f"{what} within {WAIT_SECONDS}s; worker log:\n{worker['log'].read_text()}")
+
+
+def test_worker_delivers_a_queued_notification_exactly_once(worker):
+    # The web side: the outbox row is written and, on commit, its delivery task queued.
+    notification = notification_create(
+        key=f"integration:{uuid.uuid4()}:email", channel=Notification.Channel.EMAIL,
+        address="boss@example.com", subject="您的问题已办结", body="请评价本次办理。",
+    )
+    # The broker hands the same task over a second time (a retry, a lost ack).
+    deliver_notification_task.delay(notification.pk)
+    # A last task: when the worker has run it, it has run everything queued before.
+    sentinel = f"sentinel-{uuid.uuid4().hex[:8]}"
+    heartbeat_task.delay(sentinel)
+
+    def status():
+        return Notification.objects.values_list("status", flat=True).get(pk=notification.pk)
+
+    wait_for(lambda: status() == Notification.Status.SENT, worker, "the email was not sent")
+    wait_for(lambda: Heartbeat.objects.filter(name=sentinel).exists(), worker,
+             "the worker did not finish the queue")
+
+    notification.refresh_from_db()
+    assert notification.attempts == 1
+    assert notification.sent_at is not None
+    mails = list(worker["mail"].iterdir())
+    assert len(mails) == 1
+    content = mails[0].read_text()
+    assert "boss@example.com" in content
+    assert "Subject:" in content

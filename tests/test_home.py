@@ -1,0 +1,109 @@
+"""Each role's home page: what it shows, and a fixed number of queries whatever the data size."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from demo.seed import seed_demo_accounts, seed_reference_data
+from entrepreneurs.models import Entrepreneur
+from government.models import Department, Official
+from issues.models import Category, Issue
+from sessions.models import TalkSession
+from tests.factories import (
+    AttendanceFactory,
+    EditionFactory,
+    IssueFactory,
+    OfficialFactory,
+    TalkSessionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+S = Issue.Status
+#: Queries per home page, counting the session and user look-ups of a signed-in request.
+EXPECTED_QUERIES = {
+    "anonymous": 2, "entrepreneur": 8, "handler": 7, "coordinator": 8, "leader": 7, "admin": 5,
+}
+
+
+@pytest.fixture
+def users():
+    seed_reference_data()
+    accounts = seed_demo_accounts()
+    leader = UserFactory(username="leader")
+    OfficialFactory(user=leader, role=Official.Role.LEADER,
+                    department=Department.objects.get(code="huzhou-tzb"))
+    return {**accounts, "leader": leader, "anonymous": None}
+
+
+def add_work(count: int) -> None:
+    """``count`` issues in every state for the demo handler's department and the demo
+    entrepreneur's enterprise, and ``count`` upcoming sessions they registered for."""
+    person = Entrepreneur.objects.select_related("enterprise__region").get(
+        user__username="entrepreneur")
+    department = Department.objects.get(code="huzhou-jxj")
+    category = Category.objects.get(code="government-service")
+    today = timezone.localdate()
+    next_monday = today + timedelta(days=7 - today.weekday())
+    start = TalkSession.objects.count()
+    for index in range(count):
+        for status in (S.SUBMITTED, S.DISPATCHED, S.RETURNED, S.ACCEPTED, S.IN_PROGRESS,
+                       S.RESOLVED, S.CLOSED):
+            IssueFactory(enterprise=person.enterprise, entrepreneur=person, category=category,
+                         region=person.enterprise.region, lead_department=department,
+                         status=status, due_on=today + timedelta(days=index - 2))
+        edition = EditionFactory(week_start=next_monday + timedelta(weeks=start + index))
+        session = TalkSessionFactory(edition=edition, region=person.enterprise.region,
+                                     status=TalkSession.Status.OPEN)
+        AttendanceFactory(session=session, entrepreneur=person)
+
+
+def home_queries(client, user) -> tuple[int, str]:
+    if user is not None:
+        client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("role", list(EXPECTED_QUERIES))
+def test_home_page_runs_a_fixed_number_of_queries(client, users, role):
+    add_work(1)
+    small, _ = home_queries(client, users[role])
+    add_work(12)
+    large, _ = home_queries(client, users[role])
+    assert small == large == EXPECTED_QUERIES[role]
+
+
+def test_the_handler_sees_the_departments_issues_and_not_others(client, users):
+    add_work(1)
+    ours = Issue.objects.filter(status=S.IN_PROGRESS).first()
+    theirs = IssueFactory(status=S.IN_PROGRESS, due_on=timezone.localdate(),
+                          lead_department=Department.objects.get(code="huzhou-kjj"))
+    _, page = home_queries(client, users["handler"])
+    assert ours.reference in page
+    assert theirs.reference not in page
+
+
+def test_the_entrepreneur_sees_their_enterprises_issues_and_sessions_only(client, users):
+    add_work(1)
+    ours = Issue.objects.filter(entrepreneur__user__username="entrepreneur").first()
+    theirs = IssueFactory(title="别家企业的问题")
+    _, page = home_queries(client, users["entrepreneur"])
+    assert ours.title in page
+    assert theirs.title not in page
+
+
+def test_the_public_page_shows_the_headline_figures_without_names(client, users):
+    add_work(2)
+    Issue.objects.filter(status=S.CLOSED).update(latest_rating="satisfied")
+    Issue.objects.filter(status=S.RESOLVED).update(latest_rating="dissatisfied")
+    _, page = home_queries(client, None)
+    assert "50.00%" in page  # 2 satisfied of 4 rated
+    assert Issue.objects.first().title not in page
+    assert "钱振华" not in page
