@@ -162,3 +162,13 @@ def test_relative_file_folders_are_taken_from_the_project_folder(checkout, tmp_p
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [str(checkout / "var" / "static"),
                                      str(checkout / "var" / "private")]
+
+
+def test_production_static_files_collect_with_debug_off(tmp_path):
+    """WhiteNoise's manifest storage refuses a stylesheet that names a missing file."""
+    result = run(["manage.py", "collectstatic", "--noinput"], cwd=ROOT, DEBUG="false",
+                 DJANGO_SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
+    assert "vendor/bootstrap/css/bootstrap.min.css" in manifest
+    assert "css/site.css" in manifest
