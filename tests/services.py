@@ -7,7 +7,8 @@ CI=true (set by .ci/run) the same test fails, so CI never passes by skipping.
 import os
 import shutil
 import socket
-from urllib.parse import urlparse
+from pathlib import Path
+from urllib.parse import quote, urlparse
 
 import pytest
 
@@ -50,3 +51,19 @@ def require_chromium() -> str:
     require(shutil.which(CHROMIUM) is not None or os.path.exists(CHROMIUM),
             f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     return CHROMIUM
+
+
+def database_url_for_subprocess() -> str:
+    """The URL under which another process (a worker, a server) reaches this test's database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{Path(db['NAME']).resolve()}"
+    if db["ENGINE"] == "django.db.backends.postgresql":
+        credentials = quote(db["USER"] or "", safe="")
+        if db["PASSWORD"]:
+            credentials += ":" + quote(db["PASSWORD"], safe="")
+        return (f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+                f"/{db['NAME']}")
+    raise NotImplementedError(db["ENGINE"])

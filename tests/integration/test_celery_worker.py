@@ -11,10 +11,8 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 
 from core.models import Heartbeat
 from core.tasks import heartbeat_task
@@ -22,30 +20,13 @@ from notifications.models import Notification
 from notifications.services import notification_create
 from notifications.tasks import deliver_notification_task
 from tests.celery_broker import use_broker
-from tests.services import require_redis
+from tests.services import database_url_for_subprocess, require_redis
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 CELERY = str(Path(sys.executable).parent / "celery")
 WAIT_SECONDS = 30
-
-
-def test_database_url() -> str:
-    """The URL under which the worker reaches the database this test process uses."""
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{Path(db['NAME']).resolve()}"
-    if db["ENGINE"] == "django.db.backends.postgresql":
-        credentials = quote(db["USER"] or "", safe="")
-        if db["PASSWORD"]:
-            credentials += ":" + quote(db["PASSWORD"], safe="")
-        return (f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
-                f"/{db['NAME']}")
-    raise NotImplementedError(db["ENGINE"])
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 def filesystem_broker(tmp_path: Path):
@@ -82,7 +63,7 @@ def worker(request, tmp_path):
         **os.environ,
         **broker_env,
         "DEBUG": "true",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_for_subprocess(),
         # django-environ drops the first slash of the path: four slashes for an absolute one.
         "EMAIL_URL": f"filemail:///{mail_folder}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
