@@ -180,7 +180,8 @@ DEFAULT_FROM_EMAIL = env_or("DEFAULT_FROM_EMAIL", "Huzhou Talks <noreply@localho
 SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
 
 # --- Celery -------------------------------------------------------------------
-CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://")
+# The host part only keeps kombu from warning that none was given.
+CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
 CELERY_BROKER_FOLDER = VAR_DIR / "celery"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {

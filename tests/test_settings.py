@@ -93,7 +93,7 @@ def test_defaults_are_sqlite_under_var_and_the_filesystem_broker(checkout):
     assert values["DATABASE"] == {"ENGINE": "django.db.backends.sqlite3",
                                   "NAME": str(var / "db.sqlite3")}
     assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
-    assert values["BROKER"] == "filesystem://"
+    assert values["BROKER"] == "filesystem://localhost//"
     options = values["BROKER_OPTIONS"]
     assert options["data_folder_in"] == options["data_folder_out"] == str(var / "celery/queue")
     assert options["processed_folder"] == str(var / "celery/processed")
@@ -149,7 +149,7 @@ def test_a_copy_of_env_example_starts_on_the_embedded_defaults(checkout):
     values = json.loads(result.stdout)
     assert values["DATABASE"] == {"ENGINE": "django.db.backends.sqlite3",
                                   "NAME": str(checkout / "var" / "db.sqlite3")}
-    assert values["BROKER"] == "filesystem://"
+    assert values["BROKER"] == "filesystem://localhost//"
     assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
 
 

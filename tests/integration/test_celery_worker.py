@@ -40,8 +40,8 @@ def filesystem_broker(tmp_path: Path):
         "control_folder": str(folder / "control"),
         "store_processed": False,
     }
-    worker_env = {"CELERY_BROKER_URL": "filesystem://", "HZ_TEST_BROKER_FOLDER": str(folder)}
-    return "filesystem://", options, worker_env
+    url = "filesystem://localhost//"
+    return url, options, {"CELERY_BROKER_URL": url, "HZ_TEST_BROKER_FOLDER": str(folder)}
 
 
 def redis_broker(tmp_path: Path):
