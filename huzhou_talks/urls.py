@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from huzhou_talks import views
+
+admin.site.site_header = _("Huzhou Talks administration")
+admin.site.site_title = _("Huzhou Talks")
+admin.site.index_title = _("Programme data")
 
 urlpatterns = [
     path("", views.home, name="home"),

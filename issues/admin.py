@@ -113,6 +113,29 @@ class SatisfactionRatingAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    """Metadata only: the files themselves are served by a view that checks access (issue 4)."""
+
+    list_display = ("original_name", "issue", "content_type", "size", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    list_select_related = ("issue", "uploaded_by")
+    search_fields = ("=issue__reference", "original_name", "=sha256")
+    date_hierarchy = "uploaded_at"
+    show_full_result_count = False
+    fields = ("issue", "original_name", "content_type", "size", "sha256", "uploaded_by",
+              "uploaded_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(IssueSequence)
 class IssueSequenceAdmin(admin.ModelAdmin):
     list_display = ("year", "last_number")
