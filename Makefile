@@ -14,6 +14,13 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# Local development settings, so that `manage.py …` works straight after `make run`.
+# Written once, never overwritten; production sets its variables in the environment.
+.env:
+	@printf '%s\n' '# Local development only, written by make. Never deploy with this file.' \
+	  'DEBUG=true' > $@
+	@echo "Wrote .env (DEBUG=true) for local development."
+
 $(VENV)/.run-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet .
 	touch $@
@@ -22,7 +29,7 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet ".[test]"
 	touch $@ $(VENV)/.run-deps
 
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps .env
 	@$(DEMO_ENV) $(BIN)/python manage.py migrate --noinput
 	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
@@ -31,7 +38,7 @@ run: $(VENV)/.run-deps
 	@echo ""
 	@$(DEMO_ENV) $(BIN)/honcho -f Procfile.dev start
 
-test: $(VENV)/.test-deps
+test: $(VENV)/.test-deps .env
 	$(BIN)/ruff check .
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/pytest $(PYTEST_ARGS)

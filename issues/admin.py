@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from core.admin import ViewOnlyAdmin
 from issues.models import (
     AssistingDepartment,
     Attachment,
@@ -54,7 +55,7 @@ class AssistingDepartmentInline(ReadOnlyInline):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(ViewOnlyAdmin):
     """Read-only: every change to an issue goes through the workflow, which writes the timeline."""
 
     list_display = ("reference", "title", "category", "region", "status", "lead_department",
@@ -66,18 +67,9 @@ class IssueAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = (AssistingDepartmentInline, AttachmentInline, RatingInline, IssueEventInline)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IssueEvent)
-class IssueEventAdmin(admin.ModelAdmin):
+class IssueEventAdmin(ViewOnlyAdmin):
     list_display = ("issue", "kind", "actor", "from_status", "to_status", "round", "created_at")
     list_filter = ("kind", "is_public")
     list_select_related = ("issue", "actor")
@@ -85,36 +77,18 @@ class IssueEventAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(SatisfactionRating)
-class SatisfactionRatingAdmin(admin.ModelAdmin):
+class SatisfactionRatingAdmin(ViewOnlyAdmin):
     list_display = ("issue", "round", "value", "reason", "rated_at")
     list_filter = ("value", "reason")
     list_select_related = ("issue",)
     search_fields = ("=issue__reference", "comment")
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(ViewOnlyAdmin):
     """Metadata only: the files themselves are served by a view that checks access (issue 4)."""
 
     list_display = ("original_name", "issue", "content_type", "size", "uploaded_by", "uploaded_at")
@@ -126,22 +100,7 @@ class AttachmentAdmin(admin.ModelAdmin):
     fields = ("issue", "original_name", "content_type", "size", "sha256", "uploaded_by",
               "uploaded_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(IssueSequence)
-class IssueSequenceAdmin(admin.ModelAdmin):
+class IssueSequenceAdmin(ViewOnlyAdmin):
     list_display = ("year", "last_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -6,7 +6,9 @@ CI=true (set by .ci/run) the same test fails, so CI never passes by skipping.
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -67,3 +69,13 @@ def database_url_for_subprocess() -> str:
         return (f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
                 f"/{db['NAME']}")
     raise NotImplementedError(db["ENGINE"])
+
+
+def stop_process(process: subprocess.Popen, *, grace: float = 15) -> None:
+    """SIGTERM, wait up to ``grace`` seconds for a clean shutdown, then kill."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

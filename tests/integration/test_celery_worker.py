@@ -5,7 +5,6 @@ filesystem transport in a private folder (always runs), or Redis (needs a server
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from notifications.models import Notification
 from notifications.services import notification_create
 from notifications.tasks import deliver_notification_task
 from tests.celery_broker import use_broker
-from tests.services import database_url_for_subprocess, require_redis
+from tests.services import database_url_for_subprocess, require_redis, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -80,12 +79,7 @@ def worker(request, tmp_path):
         try:
             yield {"process": process, "mail": mail_folder, "log": log_path}
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            stop_process(process)
 
 
 def wait_for(condition, worker, what: str):
