@@ -182,18 +182,25 @@ SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
 # --- Celery -------------------------------------------------------------------
 # The host part only keeps kombu from warning that none was given.
 CELERY_BROKER_URL = env_or("CELERY_BROKER_URL", REDIS_URL or "filesystem://localhost//")
-CELERY_BROKER_FOLDER = VAR_DIR / "celery"
-if CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
-        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
-        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+CELERY_BROKER_FOLDER = BASE_DIR / env_or("CELERY_BROKER_FOLDER", str(VAR_DIR / "celery"))
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's filesystem transport in ``folder``, whose subfolders are created here:
+    kombu does not create them, and the web side and the worker both need them."""
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
-    # kombu does not create these folders; the web side and the worker both need them.
-    for _folder in ("queue", "processed", "control"):
-        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(CELERY_BROKER_FOLDER)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)

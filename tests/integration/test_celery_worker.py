@@ -15,6 +15,7 @@ import pytest
 
 from core.models import Heartbeat
 from core.tasks import heartbeat_task
+from huzhou_talks.settings import filesystem_broker_options
 from notifications.models import Notification
 from notifications.services import notification_create
 from notifications.tasks import deliver_notification_task
@@ -29,18 +30,12 @@ WAIT_SECONDS = 30
 
 
 def filesystem_broker(tmp_path: Path):
+    # A private folder, so that a demo worker running from this checkout on var/celery
+    # can neither take the test's messages nor be handed them.
     folder = tmp_path / "broker"
-    for name in ("queue", "processed", "control"):
-        (folder / name).mkdir(parents=True)
-    options = {
-        "data_folder_in": str(folder / "queue"),
-        "data_folder_out": str(folder / "queue"),
-        "processed_folder": str(folder / "processed"),
-        "control_folder": str(folder / "control"),
-        "store_processed": False,
-    }
     url = "filesystem://localhost//"
-    return url, options, {"CELERY_BROKER_URL": url, "HZ_TEST_BROKER_FOLDER": str(folder)}
+    return (url, filesystem_broker_options(folder),
+            {"CELERY_BROKER_URL": url, "CELERY_BROKER_FOLDER": str(folder)})
 
 
 def redis_broker(tmp_path: Path):
@@ -71,7 +66,7 @@ def worker(request, tmp_path):
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log, use_broker(broker_url, transport_options):
         process = subprocess.Popen(
-            [CELERY, "-A", "tests.integration.worker_app", "worker", "--pool=solo",
+            [CELERY, "-A", "huzhou_talks", "worker", "--pool=solo",
              "--concurrency=1", "-Q", "celery", "--without-mingle", "--without-gossip",
              "--loglevel=INFO", f"--hostname=test-{uuid.uuid4().hex[:8]}@%h"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
