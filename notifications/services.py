@@ -3,7 +3,7 @@
 import logging
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from notifications.backends import TransientDeliveryError, get_sms_backend, send_email
@@ -28,10 +28,18 @@ def notification_create(
     if Notification.objects.filter(key=key).exists():
         return None
     now = timezone.now()
-    notification = Notification.objects.create(
-        key=key, channel=channel, subject=subject, body=body, recipient=recipient,
-        address=address, url=url, send_after=send_after or now,
-    )
+    try:
+        # A savepoint: a concurrent writer of the same key must not break the caller's
+        # transaction, only make this call a no-op.
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key, channel=channel, subject=subject, body=body, recipient=recipient,
+                address=address, url=url, send_after=send_after or now,
+            )
+    except IntegrityError:
+        if Notification.objects.filter(key=key).exists():
+            return None
+        raise
     if notification.send_after <= now:
         transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification

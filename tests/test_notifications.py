@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from notifications.backends import TransientDeliveryError
@@ -72,6 +73,26 @@ def test_one_row_per_key(django_capture_on_commit_callbacks):
 
     email(key="issue:1:dispatched:boss:sms", channel="sms", address="13812345678")
     assert Notification.objects.count() == 2
+
+
+def test_a_concurrent_writer_of_the_same_key_leaves_the_callers_transaction_usable(monkeypatch):
+    """Another request wrote the key between our check and our insert."""
+    email()
+    real_exists = QuerySet.exists
+    calls = []
+
+    def exists_missing_the_concurrent_row(queryset):
+        calls.append(queryset)
+        return False if len(calls) == 1 else real_exists(queryset)
+
+    with transaction.atomic():
+        monkeypatch.setattr(QuerySet, "exists", exists_missing_the_concurrent_row)
+        assert email(subject="同时提交") is None
+        monkeypatch.undo()
+        # The caller goes on writing in the same transaction.
+        email(key="issue:1:dispatched:boss:sms", channel="sms", address="13812345678")
+    assert Notification.objects.count() == 2
+    assert Notification.objects.filter(subject="同时提交").count() == 0
 
 
 def test_the_row_is_part_of_the_callers_transaction():
