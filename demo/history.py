@@ -117,6 +117,7 @@ class HistoryBuilder:
                 enterprise=enterprise, position=self.rng.choice(data.POSITIONS),
                 is_new_generation=self.rng.random() < 0.2,
                 consent_to_contact=self.rng.random() < 0.9,
+                verification=Entrepreneur.Verification.VERIFIED,
                 created_at=enterprise.created_at,
             ))
         people = Entrepreneur.objects.bulk_create(people)

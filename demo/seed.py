@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from core.privacy import PRIVACY_NOTICE_VERSION
 from demo import data
 from demo.history import HistoryBuilder, HistoryReport, make_credit_code
 from entrepreneurs.models import Enterprise, Entrepreneur
@@ -115,7 +116,11 @@ def seed_demo_accounts() -> dict:
         user=user,
         defaults={"name": "钱振华", "mobile": "13905720001", "email": "qian@example.com",
                   "enterprise": enterprise, "position": "董事长", "is_new_generation": True,
-                  "consent_to_contact": True},
+                  "consent_to_contact": True,
+                  "verification": Entrepreneur.Verification.VERIFIED,
+                  "verified_at": timezone.now(), "verified_by": coordinator.user,
+                  "privacy_notice_version": PRIVACY_NOTICE_VERSION,
+                  "privacy_consented_at": timezone.now()},
     )
     return {"admin": admin, "coordinator": coordinator.user, "handler": handler.user,
             "entrepreneur": entrepreneur.user}

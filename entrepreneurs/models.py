@@ -71,7 +71,16 @@ class Enterprise(models.Model):
 
 
 class Entrepreneur(models.Model):
-    """A person who speaks for an enterprise. Historical attendees may have no account."""
+    """A person who speaks for an enterprise. Historical attendees may have no account.
+
+    People who sign up themselves wait for a coordinator of their enterprise's region to
+    verify them; people an official records (and the programme's history) are verified.
+    """
+
+    class Verification(models.TextChoices):
+        PENDING = "pending", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Not verified")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
@@ -92,6 +101,31 @@ class Entrepreneur(models.Model):
         _("agrees to be contacted"), default=False,
         help_text=_("May be invited to sessions and contacted about issues by SMS and email."),
     )
+    verification = models.CharField(
+        _("verification"), max_length=10, choices=Verification.choices,
+        default=Verification.PENDING,
+    )
+    verified_at = models.DateTimeField(_("verified or refused at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("verified or refused by"),
+    )
+    verification_note = models.CharField(
+        _("reason given"), max_length=300, blank=True,
+        help_text=_("Shown to the person when verification is refused."),
+    )
+    privacy_notice_version = models.CharField(
+        _("privacy notice accepted"), max_length=20, blank=True,
+        help_text=_("The version of the privacy notice the person agreed to."),
+    )
+    privacy_consented_at = models.DateTimeField(
+        _("privacy notice accepted at"), null=True, blank=True
+    )
+    anonymised_at = models.DateTimeField(
+        _("anonymised at"), null=True, blank=True,
+        help_text=_("Personal data erased on the person's request; the record stays for the "
+                    "programme's statistics."),
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
 
     class Meta:
@@ -104,10 +138,24 @@ class Entrepreneur(models.Model):
                 fields=("mobile",), condition=~Q(mobile=""), name="entrepreneur_unique_mobile"
             ),
         ]
-        indexes = [models.Index(fields=("enterprise",), name="entrepreneur_enterprise")]
+        indexes = [
+            models.Index(fields=("enterprise",), name="entrepreneur_enterprise"),
+            models.Index(fields=("verification", "created_at"), name="entrepreneur_verification"),
+        ]
+        permissions = [("verify_entrepreneur", _("Can verify people who signed up"))]
 
     def __str__(self) -> str:
-        return f"{self.name} · {self.enterprise}" if self.enterprise_id else self.name
+        name = self.display_name
+        return f"{name} · {self.enterprise}" if self.enterprise_id else str(name)
+
+    @property
+    def display_name(self) -> str:
+        """The person's name, or a neutral label once their personal data was erased."""
+        return _("Person who left the programme") if self.anonymised_at else self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification == self.Verification.VERIFIED
 
     def clean_fields(self, exclude=None):
         # Normalise first: max_length would refuse "+86 138 1234 5678".

@@ -7,8 +7,7 @@ def official_for_user(*, user) -> Official | None:
     """The user's Official record, or None.
 
     Goes through the reverse one-to-one accessor so the row is fetched once per
-    user object (``huzhou_talks.roles.user_role`` has usually fetched it already);
-    its department and region are cached on it the first time they are read.
+    user object; its department and region are cached on it the first time they are read.
     """
     if not user.is_authenticated:
         return None

@@ -4,7 +4,9 @@ from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
-from huzhou_talks.roles import Role, user_role
+from accounts.roles import Role, user_role
+from entrepreneurs.selectors import entrepreneur_for_user
+from government.selectors import official_for_user
 
 ROLE_LABELS = {
     Role.ANONYMOUS: _("Visitor"),
@@ -48,9 +50,9 @@ class Navigation:
             return ""
         role = self.role
         if role in (Role.LEADER, Role.COORDINATOR, Role.DEPARTMENT_LEAD, Role.HANDLER):
-            return user.official.name
+            return official_for_user(user=user).name
         if role == Role.ENTREPRENEUR:
-            return user.entrepreneur.name
+            return entrepreneur_for_user(user=user).display_name
         return user.get_full_name() or user.get_username()
 
 

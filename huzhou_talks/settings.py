@@ -5,9 +5,11 @@ the project runs on embedded defaults: SQLite in ``var/``, kombu's filesystem
 broker (no server), the local-memory cache and mail written to the console.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,8 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
+# The public address used in links sent by email and SMS.
+SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -51,6 +55,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "axes",
+    "csp",
+    "django_ratelimit",
     "core",
     "government",
     "entrepreneurs",
@@ -58,18 +65,24 @@ INSTALLED_APPS = [
     "issues",
     "notifications",
     "demo",
+    # Last: its post_migrate step gives the role groups permissions of every app above.
+    "accounts",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.audit.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "huzhou_talks.urls"
@@ -124,8 +137,14 @@ if REDIS_URL:
             "KEY_PREFIX": "huzhou_talks",
         }
     }
+    # Django's own RedisCache increments atomically, which is all django-ratelimit needs;
+    # the library only lists django-redis by name.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "axes.W006"]
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The embedded default serves the web from one process, so its local-memory cache is
+    # shared by every request the rate limits count. Production sets REDIS_URL.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "axes.W006"]
 
 # --- Authentication -----------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -134,9 +153,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes asks: refuses any log-in while the identifier is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    # User name, email or mobile number, one password.
+    "accounts.backends.IdentifierBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# One-time links (password reset, an official's first password) stay valid for three days.
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+
+# Lock-out (django-axes): after LOGIN_FAILURE_LIMIT failures for one identifier (mobile,
+# email or user name, however it is typed) that identifier is refused for
+# LOGIN_LOCKOUT_MINUTES. A success resets the count.
+AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = int(env_or("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(env_or("LOGIN_LOCKOUT_MINUTES", "15")))
+# By identifier only: locking an address would lock out a whole office behind one NAT
+# after five typos. Guessing across many identifiers from one address is bounded by
+# RATELIMIT_LOGIN instead (which is why axes.W006 is silenced below).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
+AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit), per client address, as "count/period" (s, m, h, d).
+# Log-in attempts per address also bound guessing across many identifiers.
+RATELIMIT_IP_META_KEY = "core.http.client_ip"
+RATELIMIT_LOGIN = env_or("RATELIMIT_LOGIN", "30/10m")
+RATELIMIT_SIGNUP = env_or("RATELIMIT_SIGNUP", "5/h")
+RATELIMIT_PASSWORD_RESET = env_or("RATELIMIT_PASSWORD_RESET", "5/h")
+RATELIMIT_ISSUE_SUBMISSION = env_or("RATELIMIT_ISSUE_SUBMISSION", "20/h")
+# Reverse proxies in front of the application whose X-Forwarded-For is trusted (0: none).
+TRUSTED_PROXY_COUNT = int(env_or("TRUSTED_PROXY_COUNT", "0"))
 
 # --- Internationalisation -----------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -231,6 +284,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp): scripts, styles and fonts only from this site, no
+# inline script or style anywhere (the admin included), no framing, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws checkboxes and selects as data: SVGs
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # --- Logging ------------------------------------------------------------------
 LOGGING = {
@@ -239,5 +310,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_or("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-axes logs every log-in at INFO; the audit trail keeps what matters.
+        "axes": {"level": "WARNING"},
+    },
 }

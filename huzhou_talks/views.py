@@ -3,10 +3,10 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.roles import Role, user_role
 from core.services import background_status
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.selectors import official_for_user, region_scope_for_user
-from huzhou_talks.roles import Role, user_role
 from issues.selectors import (
     coordinator_queue_for_user,
     department_queue_for_user,

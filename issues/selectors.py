@@ -1,18 +1,21 @@
 """Read-only queries about issues, scoped to the user who asks.
 
-Each function runs a fixed number of queries whatever the amount of data.
+``issues_for_user`` decides who sees which issue, and every list, page, export and feed
+starts from it (``issue_for_user`` for one issue). Each function runs a fixed number of
+queries whatever the amount of data.
 """
 
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from government.models import Region
+from entrepreneurs.selectors import entrepreneur_for_user
+from government.models import Official, Region
 from government.selectors import official_for_user, region_scope_for_user
-from issues.models import SATISFIED_RATINGS, Issue
+from issues.models import SATISFIED_RATINGS, AssistingDepartment, Issue
 
 S = Issue.Status
 
@@ -64,13 +67,60 @@ def issue_figures(*, region: Region | None = None) -> dict:
     return figures
 
 
+# --- Who sees which issue --------------------------------------------------------------
+
+#: Officials who work the issues of their own department (as lead or as assisting one).
+DEPARTMENT_ROLES = (Official.Role.HANDLER, Official.Role.DEPARTMENT_LEAD)
+
+
+def department_issues_q(department_id: int) -> Q:
+    """Issues a department leads or assists (主办 or 协办)."""
+    assisted = AssistingDepartment.objects.filter(
+        issue_id=OuterRef("pk"), department_id=department_id
+    )
+    return Q(lead_department_id=department_id) | Q(Exists(assisted))
+
+
+def issues_for_user(*, user) -> QuerySet[Issue]:
+    """Every issue the user may see; anything else answers "not found".
+
+    * an administrator (superuser) sees all;
+    * a handler or department lead: the issues their department leads or assists;
+    * a coordinator or leader of the city: all; of a county: the county's;
+    * a verified entrepreneur: their enterprise's issues; one not yet verified only
+      the issues they submitted themselves (a claimed enterprise is not proof);
+    * anybody else, and a deactivated account: nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Issue.objects.none()
+    if user.is_superuser:
+        return Issue.objects.all()
+    official = official_for_user(user=user)
+    if official is not None:
+        if official.role in DEPARTMENT_ROLES:
+            return Issue.objects.filter(department_issues_q(official.department_id))
+        region = region_scope_for_user(user=user)
+        return Issue.objects.all() if region is None else Issue.objects.filter(region=region)
+    entrepreneur = entrepreneur_for_user(user=user)
+    if entrepreneur is not None:
+        if entrepreneur.is_verified:
+            return Issue.objects.filter(enterprise_id=entrepreneur.enterprise_id)
+        return Issue.objects.filter(entrepreneur=entrepreneur)
+    return Issue.objects.none()
+
+
+def issue_for_user(*, user, reference: str) -> Issue:
+    """One issue by its reference, if the user may see it; raises Issue.DoesNotExist."""
+    return issues_for_user(user=user).select_related(
+        "category", "enterprise__region", "entrepreneur", "region", "lead_department"
+    ).get(reference=reference)
+
+
 # --- Entrepreneurs ----------------------------------------------------------------------
 
 
 def _enterprise_issues(*, user) -> QuerySet[Issue]:
-    if not user.is_authenticated:
-        return Issue.objects.none()
-    return Issue.objects.filter(enterprise__entrepreneurs__user=user)
+    return issues_for_user(user=user)
 
 
 def enterprise_issue_summary_for_user(*, user) -> list[dict]:
@@ -103,11 +153,11 @@ def latest_enterprise_issues_for_user(*, user, limit: int = 5) -> list[Issue]:
 
 
 def _department_issues(*, user) -> QuerySet[Issue]:
-    """Issues whose lead department is the official's department."""
+    """Issues the official's department leads or assists."""
     official = official_for_user(user=user)
-    if official is None:
+    if official is None or not user.is_active:
         return Issue.objects.none()
-    return Issue.objects.filter(lead_department_id=official.department_id)
+    return Issue.objects.filter(department_issues_q(official.department_id))
 
 
 def department_queue_for_user(*, user) -> dict:
@@ -150,14 +200,8 @@ def urgent_department_issues_for_user(*, user, limit: int = 10) -> list[Issue]:
 
 
 def _issues_in_scope(*, user) -> QuerySet[Issue]:
-    """Every issue for a city-level official or a superuser; the county's for a county one."""
-    if not user.is_authenticated:
-        return Issue.objects.none()
-    if official_for_user(user=user) is None and not user.is_superuser:
-        return Issue.objects.none()
-    region = region_scope_for_user(user=user)
-    issues = Issue.objects.all()
-    return issues if region is None else issues.filter(region=region)
+    """The coordinator's (or administrator's) issues: the city's, or the county's."""
+    return issues_for_user(user=user)
 
 
 def coordinator_queue_for_user(*, user) -> dict:

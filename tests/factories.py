@@ -120,6 +120,7 @@ class EntrepreneurFactory(DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     position = "董事长"
     consent_to_contact = True
+    verification = Entrepreneur.Verification.VERIFIED
 
     class Params:
         with_user = factory.Trait(user=factory.SubFactory(UserFactory))

@@ -1,6 +1,7 @@
 """Every admin page a superuser can reach answers, and lists cost a fixed number of queries."""
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.db import connection
@@ -9,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, SolarSchedule
 
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
 from core.services import record_heartbeat
 from issues.models import Issue, IssueEvent, SatisfactionRating
 from issues.services import issue_references_allocate
@@ -38,6 +41,14 @@ def one_of_everything():
     CrontabSchedule.objects.create(minute="0", hour="8", day_of_week="1")
     SolarSchedule.objects.create(event="sunrise", latitude=30.89, longitude=120.09)
     ClockedSchedule.objects.create(clocked_time=timezone.now())
+    # The audit trail and django-axes' records of log-in attempts.
+    audit_record(AuditEvent.Kind.LOGIN_FAILED, identifier="13800000000")
+    attempt = {"username": "13800000000", "ip_address": "10.0.0.1", "user_agent": "test",
+               "path_info": "/accounts/login/"}
+    AccessAttempt.objects.create(**attempt, failures_since_start=1, get_data="", post_data="",
+                                 http_accept="*/*")
+    AccessLog.objects.create(**attempt, http_accept="*/*")
+    AccessFailureLog.objects.create(**attempt, http_accept="*/*")
 
 
 def _url(model, view: str, *args) -> str:

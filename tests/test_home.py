@@ -24,9 +24,10 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 S = Issue.Status
-#: Queries per home page, counting the session and user look-ups of a signed-in request.
+#: Queries per home page, counting the session, user and role-group look-ups of a
+#: signed-in request.
 EXPECTED_QUERIES = {
-    "anonymous": 2, "entrepreneur": 8, "handler": 7, "coordinator": 8, "leader": 7, "admin": 5,
+    "anonymous": 2, "entrepreneur": 8, "handler": 8, "coordinator": 9, "leader": 8, "admin": 5,
 }
 
 

@@ -101,10 +101,12 @@ def test_running_seed_demo_twice_changes_nothing(capsys):
     assert DEMO_PASSWORD in output
 
 
-def test_demo_logins_work_with_the_documented_password():
+def test_demo_logins_work_with_the_documented_password(rf):
     seed_all(today=date(2026, 11, 28))
     for username in DEMO_LOGINS:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        request = rf.post("/accounts/login/")
+        user = authenticate(request, username=username, password=DEMO_PASSWORD)
+        assert user is not None, username
     # No other account can be logged into: the rest have unusable passwords.
     User = apps.get_model("auth.User")
     others = User.objects.exclude(username__in=DEMO_LOGINS)

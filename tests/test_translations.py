@@ -14,8 +14,14 @@ from tests.services import require
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("zh_Hans", "en")
-SOURCE_FOLDERS = ("huzhou_talks", "core", "government", "entrepreneurs", "sessions", "issues",
-                  "notifications", "demo", "templates")
+#: Every Python package of the project (a new app is picked up by itself) and the templates.
+SOURCE_FOLDERS = tuple(
+    sorted(
+        path.parent.name
+        for path in ROOT.glob("*/__init__.py")
+        if path.parent.name not in ("tests",)
+    )
+) + ("templates",)
 
 
 def read_po(path: Path) -> list[dict]:
