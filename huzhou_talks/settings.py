@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "issues",
     "notifications",
     "demo",
+    "privacy",
     # Last: its post_migrate step gives the role groups permissions of every app above.
     "accounts",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("entrepreneurs/", include("entrepreneurs.urls")),
     path("officials/", include("government.urls")),
     path("issues/", include("issues.urls")),
+    path("privacy/", include("privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
