@@ -20,9 +20,34 @@ def login_identifier(value: str) -> str:
     return value.lower() if "@" in value else value
 
 
+def accounts_matching(identifier: str, *, limit: int = 2) -> list:
+    """Accounts whose user name, email (any case) or person's mobile is ``identifier``."""
+    identifier = login_identifier(identifier)
+    if not identifier:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(
+            Q(username=identifier)
+            | Q(email__iexact=identifier)
+            | Q(entrepreneur__mobile=identifier)
+            | Q(official__mobile=identifier)
+        )
+        .distinct()[:limit]
+    )
+
+
 def axes_username(request, credentials) -> str:
-    """django-axes counts failures per normalised identifier (AXES_USERNAME_CALLABLE)."""
-    return login_identifier((credentials or {}).get("username") or request.POST.get("username"))
+    """What django-axes counts failures against (AXES_USERNAME_CALLABLE): the account.
+
+    Whether a person types their mobile, their email or their user name, the failures add
+    up on one account, and a success by any of them clears them. An identifier that names
+    no single account is counted as typed (normalised).
+    """
+    typed = request.POST.get("username") if request is not None else None
+    typed = typed or (credentials or {}).get("username") or ""
+    matches = accounts_matching(typed)
+    return matches[0].get_username() if len(matches) == 1 else login_identifier(typed)
 
 
 class IdentifierBackend(ModelBackend):
@@ -37,17 +62,7 @@ class IdentifierBackend(ModelBackend):
             username = kwargs.get(get_user_model().USERNAME_FIELD)
         if not username or password is None:
             return None
-        identifier = login_identifier(username)
-        candidates = list(
-            get_user_model()
-            .objects.filter(
-                Q(username=identifier)
-                | Q(email__iexact=identifier)
-                | Q(entrepreneur__mobile=identifier)
-                | Q(official__mobile=identifier)
-            )
-            .distinct()[:2]
-        )
+        candidates = accounts_matching(username)
         if len(candidates) != 1:
             # Run the hasher anyway so that timing does not tell whether the account exists.
             get_user_model()().set_password(password)

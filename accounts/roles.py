@@ -168,7 +168,7 @@ def _forget(user) -> None:
         user.__dict__.pop(attribute, None)
 
 
-def _role_group_names(user) -> set[str]:
+def role_group_names(user) -> set[str]:
     """The user's role groups, read once per user object."""
     if "_role_group_names" not in user.__dict__:
         user.__dict__["_role_group_names"] = set(
@@ -183,7 +183,7 @@ def user_role(user) -> Role:
         return Role.ANONYMOUS
     if user.is_superuser:
         return Role.ADMIN
-    names = _role_group_names(user)
+    names = role_group_names(user)
     for name, role in GROUP_ROLES.items():
         if name in names:
             return role

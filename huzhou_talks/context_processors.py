@@ -4,7 +4,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 
-from accounts.roles import Role, user_role
+from accounts.roles import ROLE_PERMISSIONS, Role, role_group_names, user_role
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.selectors import official_for_user
 
@@ -37,6 +37,38 @@ class Navigation:
     @property
     def is_authenticated(self) -> bool:
         return self._user.is_authenticated
+
+    def can(self, perm: str) -> bool:
+        """Whether the user's role grants ``perm``, read from the role table (no query).
+
+        Only for showing links: every view checks ``user.has_perm`` itself.
+        """
+        user = self._user
+        if not user.is_authenticated or not user.is_active:
+            return False
+        if user.is_superuser:
+            return True
+        return any(perm in ROLE_PERMISSIONS.get(name, ()) for name in role_group_names(user))
+
+    @property
+    def show_issues(self) -> bool:
+        return self.role not in (Role.ANONYMOUS, Role.NONE)
+
+    @property
+    def show_entrepreneurs(self) -> bool:
+        return self.can("entrepreneurs.view_entrepreneur")
+
+    @property
+    def show_verification(self) -> bool:
+        return self.can("entrepreneurs.verify_entrepreneur")
+
+    @property
+    def show_officials(self) -> bool:
+        return self.can("government.view_official")
+
+    @property
+    def show_my_data(self) -> bool:
+        return self.role == Role.ENTREPRENEUR
 
     @property
     def show_admin(self) -> bool:

@@ -172,3 +172,26 @@ def test_production_static_files_collect_with_debug_off(tmp_path):
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     assert "vendor/bootstrap/css/bootstrap.min.css" in manifest
     assert "css/site.css" in manifest
+
+
+def test_check_deploy_is_clean_with_production_variables():
+    """`manage.py check --deploy` prints no warning with the documented production settings."""
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+        DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL="true",
+        ALLOWED_HOSTS="talks.huzhou.gov.cn", REDIS_URL="redis://127.0.0.1:6379/0",
+        DATABASE_URL="postgres://huzhou@db.internal:5432/huzhou_talks",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
+
+
+def test_check_deploy_warns_without_https_settings():
+    """The same check does catch a production site served without SECURE_SSL."""
+    result = run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
+        DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="talks.huzhou.gov.cn",
+    )
+    assert result.returncode != 0
+    assert "security.W004" in result.stderr  # no HSTS
