@@ -82,7 +82,8 @@ def seed_officials() -> None:
 
 
 def seed_demo_accounts() -> dict:
-    """The four documented demo logins, each with the password DEMO_PASSWORD."""
+    """The four documented demo logins, each with the password DEMO_PASSWORD, and one
+    sign-up waiting for the demo coordinator to verify it."""
     User = get_user_model()
     departments = {d.code: d for d in Department.objects.all()}
     admin, created = User.objects.get_or_create(
@@ -122,8 +123,39 @@ def seed_demo_accounts() -> dict:
                   "privacy_notice_version": PRIVACY_NOTICE_VERSION,
                   "privacy_consented_at": timezone.now()},
     )
+    _pending_sign_up(wuxing)
     return {"admin": admin, "coordinator": coordinator.user, "handler": handler.user,
             "entrepreneur": entrepreneur.user}
+
+
+def _pending_sign_up(region: Region) -> Entrepreneur:
+    """One person who signed up with a new enterprise and waits for the coordinator.
+
+    Not a demo login: the account has no usable password.
+    """
+    User = get_user_model()
+    enterprise, _ = Enterprise.objects.get_or_create(
+        credit_code=make_credit_code("330502", 99_000_002),
+        defaults={"name": "湖州青禾生态农业有限公司", "region": region,
+                  "industry": Enterprise.Industry.AGRICULTURE,
+                  "scale": Enterprise.Scale.SMALL},
+    )
+    user, created = User.objects.get_or_create(
+        username="13905720002", defaults={"first_name": "孙悦", "email": "sun@example.com"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    person, _ = Entrepreneur.objects.get_or_create(
+        user=user,
+        defaults={"name": "孙悦", "mobile": "13905720002", "email": "sun@example.com",
+                  "enterprise": enterprise, "position": "总经理", "is_new_generation": True,
+                  "consent_to_contact": True,
+                  "verification": Entrepreneur.Verification.PENDING,
+                  "privacy_notice_version": PRIVACY_NOTICE_VERSION,
+                  "privacy_consented_at": timezone.now()},
+    )
+    return person
 
 
 def seed_history(*, today: date | None = None) -> HistoryReport:

@@ -5,7 +5,11 @@ from django.utils import timezone
 
 from accounts.roles import Role, user_role
 from core.services import background_status
-from entrepreneurs.selectors import entrepreneur_for_user
+from entrepreneurs.selectors import (
+    entrepreneur_for_user,
+    pending_entrepreneurs_for_user,
+    verification_decider,
+)
 from government.selectors import official_for_user, region_scope_for_user
 from issues.selectors import (
     coordinator_queue_for_user,
@@ -32,8 +36,15 @@ def _public_home(user) -> dict:
 
 
 def _entrepreneur_home(user) -> dict:
+    entrepreneur = entrepreneur_for_user(user=user)
+    if entrepreneur is not None and not entrepreneur.is_verified:
+        # Waiting for (or refused) verification: nothing to list yet, only whom to ask.
+        return {
+            "entrepreneur": entrepreneur,
+            "verification_decider": verification_decider(entrepreneur=entrepreneur),
+        }
     return {
-        "entrepreneur": entrepreneur_for_user(user=user),
+        "entrepreneur": entrepreneur,
         "status_counts": enterprise_issue_summary_for_user(user=user),
         "upcoming": upcoming_attendances_for_user(user=user),
         "latest_issues": latest_enterprise_issues_for_user(user=user),
@@ -53,6 +64,7 @@ def _coordinator_home(user) -> dict:
         "official": official_for_user(user=user),
         "scope": region_scope_for_user(user=user),
         "queue": coordinator_queue_for_user(user=user),
+        "pending_sign_ups": pending_entrepreneurs_for_user(user=user).count(),
         "waiting_issues": issues_awaiting_dispatch_for_user(user=user),
         "sessions": sessions_in_scope_for_user(user=user),
     }

@@ -25,6 +25,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so rate-limit counts never leak between tests.
+
+    Under CI the cache is the Redis database of REDIS_URL, which only the tests use.
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _in_memory_broker():
     """Tasks queued on commit go to an in-process broker, never to var/celery or a real Redis.

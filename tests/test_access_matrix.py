@@ -18,6 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from entrepreneurs.models import Entrepreneur
 from government.models import Official
+from privacy.models import DeletionRequest
 from tests.factories import (
     CityFactory,
     DepartmentFactory,
@@ -74,8 +75,11 @@ def world(django_user_model) -> World:
         "coordinator_city": coordinator_city.user,
         "admin": admin_user,
     }
+    deletion_request = DeletionRequest.objects.create(entrepreneur=person_a,
+                                                      requested_by=person_a.user)
     return World(users=users, objects={
         "issue": issue, "person_a": person_a, "pending": pending, "official_x": handler_x,
+        "deletion_request": deletion_request,
     })
 
 
@@ -103,6 +107,13 @@ def only(allowed: dict, *, others: int = 403) -> dict:
 
 
 BAD_LINK = {"uidb64": "MQ", "token": "not-a-token"}
+#: Coordinators (each in their own scope) and administrators; nobody else.
+COORDINATORS_AND_ADMIN = only({"coordinator_other_county": 200, "coordinator_city": 200,
+                               "admin": 200})
+#: An object in Wuxing: the city's coordinator and the administrator reach it; the other
+#: county's coordinator is told it does not exist.
+CITY_SCOPE_ONLY = only({"coordinator_other_county": 404, "coordinator_city": 200, "admin": 200})
+ENTREPRENEURS = only({"entrepreneur_a": 200, "entrepreneur_b": 200})
 
 MATRIX: dict[str, Case] = {
     # The site itself
@@ -118,8 +129,30 @@ MATRIX: dict[str, Case] = {
     "password_reset_confirm": Case(everyone(200), kwargs=lambda w: BAD_LINK),
     "password_reset_complete": Case(everyone(200)),
     "account_activate": Case(everyone(200), kwargs=lambda w: BAD_LINK),
+    # Entrepreneurs: sign-up, verification, directory
+    "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
+    "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
+    "entrepreneurs:pending": Case(COORDINATORS_AND_ADMIN),
+    "entrepreneurs:detail": Case(CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["pending"].pk}),
+    "entrepreneurs:verify": Case(
+        {**CITY_SCOPE_ONLY, "coordinator_city": 302, "admin": 302},
+        kwargs=lambda w: {"pk": w.objects["pending"].pk},
+        method="post", data={"decision": "refuse", "reason": "营业执照不清晰"},
+    ),
     # Personal data
     "privacy:notice": Case(everyone(200)),
+    "privacy:my_data": Case(ENTREPRENEURS),
+    "privacy:export": Case(ENTREPRENEURS),
+    "privacy:request_deletion": Case(
+        only({"entrepreneur_a": 302, "entrepreneur_b": 302}), method="post",
+        data={"confirm": "on"},
+    ),
+    "privacy:requests": Case(COORDINATORS_AND_ADMIN),
+    "privacy:decide": Case(
+        {**CITY_SCOPE_ONLY, "coordinator_city": 302, "admin": 302},
+        kwargs=lambda w: {"pk": w.objects["deletion_request"].pk},
+        method="post", data={"decision": "refuse", "note": "资料不全"},
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from accounts.models import AuditEvent
 from core.services import record_heartbeat
 from issues.models import Issue, IssueEvent, SatisfactionRating
 from issues.services import issue_references_allocate
+from privacy.models import DeletionRequest
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def one_of_everything():
     factories.AttachmentFactory(issue=issue)
     factories.SatisfactionRatingFactory(issue=issue)
     factories.NotificationFactory()
+    DeletionRequest.objects.create(entrepreneur=factories.EntrepreneurFactory(with_user=True))
     record_heartbeat(name="worker")
     issue_references_allocate(year=2027)
     Group.objects.create(name="coordinators")

@@ -10,8 +10,15 @@ from django.core.management import call_command
 from django.db.models import Q
 
 from core.validators import validate_credit_code
-from demo.seed import DEMO_LOGINS, DEMO_PASSWORD, seed_all
+from demo.seed import (
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    seed_all,
+    seed_demo_accounts,
+    seed_reference_data,
+)
 from entrepreneurs.models import Enterprise
+from entrepreneurs.selectors import pending_entrepreneurs_for_user
 from issues.models import Issue, IssueEvent, SatisfactionRating
 from sessions.models import Attendance, Edition, TalkSession
 
@@ -131,3 +138,18 @@ def test_the_demo_entrepreneur_has_a_story_to_follow():
         status__in=Issue.WITH_DEPARTMENT_STATUSES,
         due_on__gte=date(2026, 11, 28), due_on__lte=date(2026, 11, 28) + timedelta(days=7),
     ).exists()
+
+
+def test_the_demo_coordinator_has_a_sign_up_to_verify():
+    seed_reference_data()
+    accounts = seed_demo_accounts()
+    seed_demo_accounts()  # a second run adds no second sign-up
+    waiting = list(pending_entrepreneurs_for_user(user=accounts["coordinator"]))
+    assert len(waiting) == 1
+    person = waiting[0]
+    validate_credit_code(person.enterprise.credit_code)
+    assert person.enterprise.region.code == "wuxing"
+    assert person.enterprise.entrepreneurs.count() == 1  # an enterprise new to the programme
+    assert person.privacy_notice_version and person.privacy_consented_at
+    assert not person.user.has_usable_password()
+    assert not person.user.has_perm("issues.add_issue")

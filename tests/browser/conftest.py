@@ -55,3 +55,17 @@ def failed_requests(page, live_server):
     page.on("response", on_response)
     page.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
     return failures
+
+
+@pytest.fixture
+def csp_violations(page):
+    """Everything the Content-Security-Policy blocked while the test ran (should stay empty)."""
+    violations = []
+
+    def on_console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Refused to" in text:
+            violations.append(text)
+
+    page.on("console", on_console)
+    return violations

@@ -1,0 +1,206 @@
+"""Forms of the enterprise side: signing up, the directory's filters, a verification decision."""
+
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import normalize_credit_code, validate_credit_code
+from entrepreneurs import services
+from entrepreneurs.models import Enterprise, Entrepreneur
+from government.models import Region
+
+BLANK_CHOICE = [("", "---------")]
+
+
+def county_regions():
+    """The regions an enterprise signs up in: the districts, counties and areas."""
+    return Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
+
+
+class SignUpForm(forms.Form):
+    """The person, their account, and the enterprise they speak for, in one form.
+
+    An enterprise already registered is found by its credit code and its other fields are
+    ignored; a new code needs the enterprise's name, region, industry and scale.
+    """
+
+    # The person
+    name = forms.CharField(label=_("Your name"), max_length=50,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        help_text=_("You log in with it, and the coordinator calls you on it to verify you."),
+    )
+    email = forms.EmailField(
+        label=_("Email"), required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Optional. You may log in with it too, and notices are sent to it."),
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password_confirm = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    position = forms.CharField(
+        label=_("Position"), max_length=50, required=False,
+        help_text=_("Optional, e.g. chairman or general manager."),
+    )
+    is_new_generation = forms.BooleanField(
+        label=_("I am a new-generation entrepreneur"), required=False,
+        help_text=_("The second generation of a family business, or a young founder (新生代)."),
+    )
+    consent_to_contact = forms.BooleanField(
+        label=_("I agree to be invited to sessions and contacted about my issues by SMS and "
+                "email"),
+        required=False,
+    )
+    # The enterprise
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("The 18 characters on the business licence. If your enterprise is "
+                    "registered here already, nothing more is needed about it."),
+    )
+    enterprise_name = forms.CharField(
+        label=_("Enterprise name"), max_length=200, required=False,
+        help_text=_("As on the business licence."),
+    )
+    region = forms.ModelChoiceField(
+        label=_("District, county or area"), queryset=Region.objects.none(), required=False,
+        help_text=_("Where the enterprise is registered: its coordinator verifies you."),
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=BLANK_CHOICE + Enterprise.Industry.choices, required=False
+    )
+    scale = forms.ChoiceField(
+        label=_("Scale"), choices=BLANK_CHOICE + Enterprise.Scale.choices, required=False
+    )
+    privacy_consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please read and agree to the privacy notice to "
+                                      "register.")},
+    )
+
+    PERSON_FIELDS = ("name", "mobile", "email", "password", "password_confirm", "position",
+                     "is_new_generation", "consent_to_contact")
+    ENTERPRISE_FIELDS = ("credit_code", "enterprise_name", "region", "industry", "scale")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = county_regions()
+        self.fields["privacy_consent"].label = format_html(
+            gettext('I have read and agree to the <a href="{url}" target="_blank" '
+                    'rel="noopener">privacy notice</a>'),
+            url=reverse("privacy:notice"),
+        )
+        self.enterprise = None
+
+    def clean_mobile(self):
+        return services.validate_new_mobile(self.cleaned_data["mobile"])
+
+    def clean_email(self):
+        return services.validate_new_email(self.cleaned_data.get("email", ""))
+
+    def clean_credit_code(self):
+        code = normalize_credit_code(self.cleaned_data["credit_code"])
+        validate_credit_code(code)
+        return code
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password and data.get("password_confirm") and password != data["password_confirm"]:
+            self.add_error("password_confirm", _("The two passwords differ."))
+        elif password:
+            user = get_user_model()(
+                username=data.get("mobile", ""), email=data.get("email", ""),
+                first_name=data.get("name", ""),
+            )
+            try:
+                password_validation.validate_password(password, user=user)
+            except ValidationError as error:
+                self.add_error("password", error)
+        code = data.get("credit_code")
+        if code:
+            self.enterprise = (
+                Enterprise.objects.select_related("region").filter(credit_code=code).first()
+            )
+            if self.enterprise is None:
+                for field, error in services.enterprise_field_errors(
+                    enterprise_name=data.get("enterprise_name", ""),
+                    region=data.get("region"),
+                    industry=data.get("industry", ""),
+                    scale=data.get("scale", ""),
+                ).items():
+                    if field not in self.errors:
+                        self.add_error(field, error)
+        return data
+
+    def sign_up_arguments(self) -> dict:
+        """The cleaned data as ``services.entrepreneur_sign_up`` takes it."""
+        data = dict(self.cleaned_data)
+        data.pop("password_confirm")
+        return data
+
+
+class DirectoryFilterForm(forms.Form):
+    """Search and filters of the entrepreneur directory (all optional, from the query string)."""
+
+    q = forms.CharField(
+        label=_("Search"), required=False, max_length=100,
+        widget=forms.SearchInput(attrs={
+            "class": "form-control", "placeholder": _("Name, enterprise or credit code"),
+        }),
+    )
+    verification = forms.ChoiceField(
+        label=_("Verification"), required=False,
+        choices=[("", _("Any"))] + Entrepreneur.Verification.choices,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    region = forms.ModelChoiceField(
+        label=_("Region"), required=False, queryset=Region.objects.none(), empty_label=_("Any"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, regions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if regions is None:
+            self.fields.pop("region")
+        else:
+            self.fields["region"].queryset = regions
+
+
+class VerificationDecisionForm(forms.Form):
+    """A coordinator's decision on a person who signed up."""
+
+    VERIFY = "verify"
+    REFUSE = "refuse"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[(VERIFY, _("Verify: this person speaks for the enterprise")),
+                 (REFUSE, _("Refuse"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (when refusing)"), required=False,
+        max_length=Entrepreneur._meta.get_field("verification_note").max_length,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The person reads it: say what is wrong and what they can do."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REFUSE and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the registration is refused: the person will "
+                                       "read it."))
+        return data

@@ -1,0 +1,330 @@
+"""Writes about entrepreneurs: signing up, and a coordinator's verification decision.
+
+Each function checks what it needs, writes everything that goes with the change (the
+audit event, the outbox rows) in one transaction, and raises ValidationError with a
+message the person can act on, or PermissionDenied / Http404 for someone who may not.
+"""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from core.links import absolute_url
+from core.privacy import PRIVACY_NOTICE_VERSION
+from core.validators import (
+    normalize_credit_code,
+    normalize_mobile,
+    validate_credit_code,
+    validate_mobile,
+)
+from entrepreneurs.models import Enterprise, Entrepreneur
+from entrepreneurs.selectors import (
+    coordinators_covering,
+    may_verify,
+    verifiable_entrepreneurs_for_user,
+)
+from government.models import Official, Region
+from notifications.models import Notification
+from notifications.services import notification_create
+
+NOT_A_VERIFIER = _("Only a coordinator or an administrator can verify people who signed up.")
+MAX_REASON = Entrepreneur._meta.get_field("verification_note").max_length
+
+# --- Signing up ----------------------------------------------------------------------------
+
+
+def validate_new_mobile(mobile: str) -> str:
+    """The normalised number, if nobody uses it yet; else ValidationError."""
+    mobile = normalize_mobile(mobile)
+    validate_mobile(mobile)
+    if Entrepreneur.objects.filter(mobile=mobile).exists():
+        raise ValidationError(
+            _("Someone with this mobile number is already registered. If it is you, log in "
+              "with it (or reset your password)."),
+            code="mobile_registered",
+        )
+    User = get_user_model()
+    if (
+        User.objects.filter(username=mobile).exists()
+        or Official.objects.filter(mobile=mobile).exists()
+    ):
+        raise ValidationError(
+            _("This mobile number already belongs to another account."), code="mobile_taken"
+        )
+    return mobile
+
+
+def validate_new_email(email: str) -> str:
+    """The lower-cased address, if no account uses it (in any case); blank is allowed."""
+    email = (email or "").strip().lower()
+    if email and get_user_model().objects.filter(
+        Q(email__iexact=email) | Q(username__iexact=email)
+    ).exists():
+        raise ValidationError(
+            _("This email address already belongs to an account. If it is yours, log in with "
+              "it (or reset your password)."),
+            code="email_taken",
+        )
+    return email
+
+
+def enterprise_field_errors(
+    *, enterprise_name: str, region: Region | None, industry: str, scale: str
+) -> dict:
+    """What is missing to register a new enterprise, by field."""
+    needed = _("This credit code is not registered yet, so this is needed to register your "
+               "enterprise.")
+    values = {"enterprise_name": (enterprise_name or "").strip(), "region": region,
+              "industry": industry, "scale": scale}
+    errors = {field: ValidationError(needed, code="required_for_new_enterprise")
+              for field, value in values.items() if not value}
+    if region is not None and region.level != Region.Level.COUNTY:
+        errors["region"] = ValidationError(
+            _("Choose the district, county or area where the enterprise is registered."),
+            code="region_level",
+        )
+    return errors
+
+
+@transaction.atomic
+def entrepreneur_sign_up(
+    *,
+    name: str,
+    mobile: str,
+    email: str = "",
+    password: str,
+    credit_code: str,
+    privacy_consent: bool,
+    position: str = "",
+    is_new_generation: bool = False,
+    consent_to_contact: bool = False,
+    enterprise_name: str = "",
+    region: Region | None = None,
+    industry: str = "",
+    scale: str = "",
+) -> Entrepreneur:
+    """A person registers themself and their enterprise; they wait for verification.
+
+    The enterprise is found by its credit code; a code not registered yet registers a new
+    enterprise from ``enterprise_name``, ``region``, ``industry`` and ``scale``. The account's
+    user name is the normalised mobile number. The coordinators of the enterprise's region
+    and of the city are told in the app. Anything wrong raises ValidationError keyed by
+    argument, and nothing is written.
+    """
+    errors = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ValidationError(_("Give your name."), code="required")
+    try:
+        mobile = validate_new_mobile(mobile)
+    except ValidationError as error:
+        errors["mobile"] = error
+    try:
+        email = validate_new_email(email)
+    except ValidationError as error:
+        errors["email"] = error
+    if not privacy_consent:
+        errors["privacy_consent"] = ValidationError(
+            _("Please read and agree to the privacy notice to register."), code="consent"
+        )
+    credit_code = normalize_credit_code(credit_code)
+    enterprise = None
+    try:
+        validate_credit_code(credit_code)
+    except ValidationError as error:
+        errors["credit_code"] = error
+    else:
+        enterprise = Enterprise.objects.filter(credit_code=credit_code).first()
+        if enterprise is None:
+            errors.update(enterprise_field_errors(
+                enterprise_name=enterprise_name, region=region, industry=industry, scale=scale
+            ))
+    User = get_user_model()
+    user = User(username=mobile, email=email, first_name=name)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        errors["password"] = error
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # two sign-ups at once: the second is refused, not a 500
+            if enterprise is None:
+                enterprise = Enterprise(
+                    name=enterprise_name.strip(), credit_code=credit_code, region=region,
+                    industry=industry, scale=scale,
+                )
+                try:
+                    enterprise.full_clean()
+                except ValidationError as error:  # its "name" is the enterprise's
+                    raise ValidationError({
+                        "enterprise_name" if field == "name" else field: messages
+                        for field, messages in error.message_dict.items()
+                    }) from error
+                enterprise.save()
+            user.set_password(password)
+            user.save()
+            person = Entrepreneur(
+                user=user, name=name, mobile=mobile, email=email, enterprise=enterprise,
+                position=(position or "").strip(), is_new_generation=is_new_generation,
+                consent_to_contact=consent_to_contact,
+                verification=Entrepreneur.Verification.PENDING,
+                privacy_notice_version=PRIVACY_NOTICE_VERSION, privacy_consented_at=now,
+            )
+            person.full_clean()
+            person.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Someone registered the same mobile number, email or enterprise a moment ago. "
+              "Please check and try again."),
+            code="conflict",
+        ) from error
+
+    audit_record(
+        AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=user,
+        message=f"signed up for enterprise {enterprise.credit_code} (entrepreneur #{person.pk})",
+    )
+    url = reverse("entrepreneurs:pending")
+    for official in coordinators_covering(region=enterprise.region):
+        notification_create(
+            key=f"entrepreneurs:signed-up:{person.pk}:{official.user_id}:in_app",
+            channel=Notification.Channel.IN_APP,
+            recipient=official.user,
+            subject=gettext("A new entrepreneur is waiting for verification"),
+            body=gettext(
+                "%(name)s of %(enterprise)s (%(region)s) signed up and waits for a coordinator "
+                "to verify them."
+            ) % {"name": name, "enterprise": enterprise.name, "region": enterprise.region},
+            url=url,
+        )
+    return person
+
+
+# --- Verification --------------------------------------------------------------------------
+
+
+def _for_decision(*, actor, entrepreneur: Entrepreneur) -> Entrepreneur:
+    """The person, re-read under lock, if the actor may decide on them; only while pending."""
+    if not may_verify(user=actor):
+        raise PermissionDenied(NOT_A_VERIFIER)
+    try:
+        person = (
+            verifiable_entrepreneurs_for_user(user=actor)
+            .select_for_update(of=("self",))
+            .get(pk=entrepreneur.pk)
+        )
+    except Entrepreneur.DoesNotExist as error:
+        raise Http404(_("No such person in your region.")) from error
+    if person.verification != Entrepreneur.Verification.PENDING:
+        decided = (
+            _("This person was already verified on %(date)s.")
+            if person.is_verified
+            else _("This person's registration was already refused on %(date)s.")
+        )
+        when = timezone.localtime(person.verified_at) if person.verified_at else None
+        raise ValidationError(
+            decided, code="already_decided",
+            params={"date": when.strftime("%Y-%m-%d %H:%M") if when else "—"},
+        )
+    return person
+
+
+def _decide(*, actor, person: Entrepreneur, verification: str, note: str) -> str:
+    now = timezone.now()
+    person.verification = verification
+    person.verified_at = now
+    person.verified_by = actor
+    person.verification_note = note
+    # Saving syncs the person's role groups (accounts.apps): verified people gain their rights.
+    person.save(update_fields=["verification", "verified_at", "verified_by", "verification_note"])
+    return f"{person.pk}:{int(now.timestamp())}"
+
+
+def _tell_person(*, person: Entrepreneur, key: str, subject: str, body: str) -> None:
+    """In the app, and by email when the person gave an address."""
+    url = reverse("home")
+    if person.user_id is not None:
+        notification_create(
+            key=f"{key}:in_app", channel=Notification.Channel.IN_APP, recipient=person.user,
+            subject=subject, body=body, url=url,
+        )
+    if person.email:
+        notification_create(
+            key=f"{key}:email", channel=Notification.Channel.EMAIL, recipient=person.user,
+            address=person.email, subject=subject, body=f"{body}\n\n{absolute_url(url)}",
+        )
+
+
+@transaction.atomic
+def entrepreneur_verify(*, actor, entrepreneur: Entrepreneur) -> Entrepreneur:
+    """A coordinator confirms that the person speaks for their enterprise.
+
+    Only a coordinator whose scope covers the person's enterprise, or an administrator, may
+    (others: 403; a person outside the coordinator's region: 404), and only while the person
+    waits. The person may then submit issues and register for sessions.
+    """
+    person = _for_decision(actor=actor, entrepreneur=entrepreneur)
+    stamp = _decide(
+        actor=actor, person=person, verification=Entrepreneur.Verification.VERIFIED, note=""
+    )
+    audit_record(
+        AuditEvent.Kind.VERIFIED, subject=person.user, actor=actor,
+        message=f"entrepreneur #{person.pk} of enterprise {person.enterprise.credit_code}",
+    )
+    _tell_person(
+        person=person, key=f"entrepreneurs:verified:{stamp}",
+        subject=gettext("Your registration is verified"),
+        body=gettext(
+            "A coordinator has verified that you speak for %(enterprise)s. You can now submit "
+            "issues and register for talk sessions."
+        ) % {"enterprise": person.enterprise.name},
+    )
+    return person
+
+
+@transaction.atomic
+def entrepreneur_refuse(*, actor, entrepreneur: Entrepreneur, reason: str) -> Entrepreneur:
+    """A coordinator refuses the registration, with a reason the person reads.
+
+    The same rules as ``entrepreneur_verify``; the person keeps an account without rights.
+    """
+    person = _for_decision(actor=actor, entrepreneur=entrepreneur)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Say why the registration is refused: the person will read it."), code="reason"
+        )
+    if len(reason) > MAX_REASON:
+        raise ValidationError(
+            _("Keep the reason under %(limit)d characters."), code="reason_length",
+            params={"limit": MAX_REASON},
+        )
+    stamp = _decide(
+        actor=actor, person=person, verification=Entrepreneur.Verification.REJECTED,
+        note=reason,
+    )
+    audit_record(
+        AuditEvent.Kind.VERIFICATION_REFUSED, subject=person.user, actor=actor,
+        message=f"entrepreneur #{person.pk} of enterprise {person.enterprise.credit_code}: "
+        f"{reason}",
+    )
+    _tell_person(
+        person=person, key=f"entrepreneurs:refused:{stamp}",
+        subject=gettext("Your registration was not verified"),
+        body=gettext(
+            "A coordinator could not verify your registration for %(enterprise)s. The reason "
+            "given: %(reason)s"
+        ) % {"enterprise": person.enterprise.name, "reason": reason},
+    )
+    return person
