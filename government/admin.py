@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from government import services
 from government.models import Department, Official, Region
 
 
@@ -20,6 +23,36 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
 
 
+class OfficialAddForm(forms.ModelForm):
+    """Adding an official in the admin makes the account too, as the officials' pages do:
+    government.services checks and creates it, and emails the link to choose a password."""
+
+    email = forms.EmailField(
+        label=_("Email"), max_length=150,
+        help_text=_("The official logs in with it, and receives the link to choose a password "
+                    "there."),
+    )
+    # Longer than the stored 11 digits: "+86 137 0572 0009" is normalised by the model.
+    mobile = forms.CharField(label=_("mobile"), max_length=20, required=False)
+    actor = None  # the signed-in user, set by OfficialAdmin.get_form
+
+    class Meta:
+        model = Official
+        fields = ("name", "email", "department", "role", "title", "mobile")
+
+    def _post_clean(self):
+        # The service validates the whole new account (it runs the model's full_clean too).
+        if self.errors:
+            return
+        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
+        try:
+            services.official_create_validate(actor=self.actor, **data)
+        except ValidationError as error:
+            self._update_errors(error)
+        except PermissionDenied as error:
+            self.add_error(None, str(error))
+
+
 @admin.register(Official)
 class OfficialAdmin(admin.ModelAdmin):
     list_display = ("name", "department", "role", "title", "user", "active")
@@ -27,6 +60,31 @@ class OfficialAdmin(admin.ModelAdmin):
     list_select_related = ("department__region", "user")
     search_fields = ("name", "user__username", "department__name", "mobile")
     autocomplete_fields = ("user", "department")
+    add_form = OfficialAddForm
+    add_fieldsets = ((None, {"fields": OfficialAddForm.Meta.fields}),)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.add_fieldsets
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user  # a new form class per request
+        return form
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = {name: form.cleaned_data[name] for name in OfficialAddForm.Meta.fields}
+        created = services.official_create(actor=request.user, **data)
+        for field in Official._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(created, field.attname))
+        obj.user = created.user
+        obj._state.adding = False
+        obj._state.db = created._state.db
 
     @admin.display(boolean=True, description=_("active"), ordering="user__is_active")
     def active(self, official):

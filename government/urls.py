@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-app_name = "government"
+from government import views
 
-urlpatterns = []
+# Mounted at /officials/: officials' accounts.
+app_name = "officials"
+
+urlpatterns = [
+    path("", views.official_list, name="list"),
+    path("new/", views.official_create, name="create"),
+    path("<int:pk>/", views.official_detail, name="detail"),
+    path("<int:pk>/edit/", views.official_edit, name="edit"),
+    path("<int:pk>/deactivate/", views.official_deactivate, name="deactivate"),
+    path("<int:pk>/reactivate/", views.official_reactivate, name="reactivate"),
+    path("<int:pk>/resend-link/", views.official_resend_link, name="resend_link"),
+]

@@ -113,7 +113,14 @@ COORDINATORS_AND_ADMIN = only({"coordinator_other_county": 200, "coordinator_cit
 #: An object in Wuxing: the city's coordinator and the administrator reach it; the other
 #: county's coordinator is told it does not exist.
 CITY_SCOPE_ONLY = only({"coordinator_other_county": 404, "coordinator_city": 200, "admin": 200})
+#: A POST on such an object: done (and redirected) by the city's coordinator and the admin.
+CITY_SCOPE_ACTION = only({"coordinator_other_county": 404, "coordinator_city": 302,
+                          "admin": 302})
 ENTREPRENEURS = only({"entrepreneur_a": 200, "entrepreneur_b": 200})
+
+
+def OFFICIAL_X(world):  # noqa: N802 (reads as a constant in the table below)
+    return {"pk": world.objects["official_x"].pk}
 
 MATRIX: dict[str, Case] = {
     # The site itself
@@ -135,10 +142,18 @@ MATRIX: dict[str, Case] = {
     "entrepreneurs:pending": Case(COORDINATORS_AND_ADMIN),
     "entrepreneurs:detail": Case(CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["pending"].pk}),
     "entrepreneurs:verify": Case(
-        {**CITY_SCOPE_ONLY, "coordinator_city": 302, "admin": 302},
+        CITY_SCOPE_ACTION,
         kwargs=lambda w: {"pk": w.objects["pending"].pk},
         method="post", data={"decision": "refuse", "reason": "营业执照不清晰"},
     ),
+    # Official accounts (the official is handler X, in a city department)
+    "officials:list": Case(COORDINATORS_AND_ADMIN),
+    "officials:create": Case(COORDINATORS_AND_ADMIN),
+    "officials:detail": Case(CITY_SCOPE_ONLY, kwargs=OFFICIAL_X),
+    "officials:edit": Case(CITY_SCOPE_ONLY, kwargs=OFFICIAL_X),
+    "officials:deactivate": Case(CITY_SCOPE_ACTION, kwargs=OFFICIAL_X, method="post"),
+    "officials:reactivate": Case(CITY_SCOPE_ACTION, kwargs=OFFICIAL_X, method="post"),
+    "officials:resend_link": Case(CITY_SCOPE_ACTION, kwargs=OFFICIAL_X, method="post"),
     # Personal data
     "privacy:notice": Case(everyone(200)),
     "privacy:my_data": Case(ENTREPRENEURS),
@@ -149,7 +164,7 @@ MATRIX: dict[str, Case] = {
     ),
     "privacy:requests": Case(COORDINATORS_AND_ADMIN),
     "privacy:decide": Case(
-        {**CITY_SCOPE_ONLY, "coordinator_city": 302, "admin": 302},
+        CITY_SCOPE_ACTION,
         kwargs=lambda w: {"pk": w.objects["deletion_request"].pk},
         method="post", data={"decision": "refuse", "note": "资料不全"},
     ),

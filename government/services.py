@@ -1,0 +1,391 @@
+"""Officials' accounts: created by an administrator or a coordinator, then changed,
+switched off and on again. Nothing is ever deleted: a deactivated official's records stay.
+
+Who may do what is decided in one place, ``official_rights``; the services below, the forms
+and the views all ask it (through ``assignable_roles``, ``manageable_departments``,
+``can_manage`` and ``official_actions``).
+"""
+
+import copy
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.audit import audit_record
+from accounts.models import AuditEvent
+from core.links import set_password_url
+from government.models import Department, Official, Region
+from government.selectors import official_for_user, region_scope_for_user
+from notifications.models import Notification
+from notifications.services import notification_create
+
+R = Official.Role
+
+#: The roles a coordinator may give. Only an administrator makes (or changes) a leader.
+COORDINATOR_ASSIGNABLE_ROLES = (R.HANDLER, R.DEPARTMENT_LEAD, R.COORDINATOR)
+
+NOT_A_MANAGER = _("Only administrators and coordinators can create or change officials' "
+                  "accounts.")
+OUTSIDE_REGION = _("This official works in a department outside the region you look after.")
+
+
+# --- Who may do what ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OfficialRights:
+    """What one user may do with officials' accounts."""
+
+    may_manage: bool
+    #: The region whose departments they manage; None means every region.
+    region: Region | None = None
+    #: The roles they may give (Official.Role values).
+    roles: tuple[str, ...] = ()
+    is_admin: bool = False
+    #: Why not, when ``may_manage`` is false.
+    reason: str = ""
+
+    def covers(self, department: Department) -> bool:
+        """Whether the department lies in the region they manage (no query)."""
+        if not self.may_manage:
+            return False
+        return self.region is None or department.region_id == self.region.pk
+
+
+def official_rights(actor) -> OfficialRights:
+    """THE rule for officials' accounts.
+
+    * An administrator (superuser) manages any official in any department and gives any
+      role.
+    * A coordinator (government.add_official and government.change_official, and an
+      official themselves) manages the officials of the departments in their region scope —
+      the whole city for a city coordinator, their county's departments for a county
+      coordinator — and gives handler, department lead or coordinator, never leader.
+    * Nobody else manages officials' accounts.
+    """
+    if not actor.is_authenticated or not actor.is_active:
+        return OfficialRights(may_manage=False, reason=NOT_A_MANAGER)
+    if actor.is_superuser:
+        return OfficialRights(may_manage=True, roles=tuple(R.values), is_admin=True)
+    may = actor.has_perm("government.add_official") and actor.has_perm(
+        "government.change_official"
+    )
+    if not may or official_for_user(user=actor) is None:
+        return OfficialRights(may_manage=False, reason=NOT_A_MANAGER)
+    return OfficialRights(
+        may_manage=True,
+        region=region_scope_for_user(user=actor),
+        roles=tuple(role.value for role in COORDINATOR_ASSIGNABLE_ROLES),
+    )
+
+
+def assignable_roles(actor) -> list[tuple[str, str]]:
+    """The roles the actor may give, as (value, label) choices."""
+    roles = official_rights(actor).roles
+    return [(value, label) for value, label in R.choices if value in roles]
+
+
+def manageable_departments(actor, *, including: int | None = None) -> QuerySet[Department]:
+    """The active departments the actor may put officials in.
+
+    ``including`` adds one department (an official's current one) if the actor covers it,
+    even when it is no longer active, so that editing does not force a move.
+    """
+    rights = official_rights(actor)
+    if not rights.may_manage:
+        return Department.objects.none()
+    wanted = Q(is_active=True)
+    if including is not None:
+        wanted |= Q(pk=including)
+    departments = Department.objects.filter(wanted)
+    if rights.region is not None:
+        departments = departments.filter(region=rights.region)
+    return departments.select_related("region").order_by("region__sort_order", "name", "id")
+
+
+def can_manage(actor, department: Department, role: str | None = None, *,
+               rights: OfficialRights | None = None) -> bool:
+    """Whether the actor manages officials of ``department`` (and gives ``role``, if named)."""
+    rights = rights or official_rights(actor)
+    return rights.covers(department) and (role is None or role in rights.roles)
+
+
+def _manage_refusal(rights: OfficialRights, official: Official) -> str | None:
+    """Why the holder of ``rights`` may not change this official; None if they may."""
+    if not rights.may_manage:
+        return rights.reason
+    if not rights.covers(official.department):
+        return OUTSIDE_REGION
+    if official.role not in rights.roles or (official.user.is_superuser and not rights.is_admin):
+        return _("Only an administrator can change the account of a leader or of another "
+                 "administrator.")
+    return None
+
+
+def official_check_manage(*, actor, official: Official) -> OfficialRights:
+    """Raise PermissionDenied, with the reason, unless the actor may change this official."""
+    rights = official_rights(actor)
+    reason = _manage_refusal(rights, official)
+    if reason is not None:
+        raise PermissionDenied(reason)
+    return rights
+
+
+def official_actions(*, actor, official: Official, rights: OfficialRights | None = None) -> set:
+    """The buttons to show the actor on an official's page, out of "edit", "deactivate",
+    "reactivate" and "resend_link". Each one's service checks again."""
+    rights = rights or official_rights(actor)
+    if _manage_refusal(rights, official) is not None:
+        return set()
+    actions = {"edit"}
+    user = official.user
+    if not user.is_active:
+        actions.add("reactivate")
+        return actions
+    if user.pk != actor.pk:
+        actions.add("deactivate")
+    if not user.has_usable_password() and user.email:
+        actions.add("resend_link")
+    return actions
+
+
+def show_contact(*, actor, official: Official, rights: OfficialRights | None = None) -> bool:
+    """Mobile and email in full for those who manage the official's department, and for the
+    official themselves; masked for everyone else who may see them (leaders, department
+    leads)."""
+    return official.user_id == actor.pk or can_manage(actor, official.department, rights=rights)
+
+
+# --- Checks shared by creating and changing ----------------------------------------------
+
+
+def _check_assignment(*, rights: OfficialRights, department: Department, role: str,
+                      official: Official | None = None) -> None:
+    """Refuse (PermissionDenied) a department or a role the actor may not choose."""
+    if (official is None or department.pk != official.department_id) and not rights.covers(
+        department
+    ):
+        raise PermissionDenied(_("You may only choose a department in the region you look "
+                                 "after."))
+    if (official is None or role != official.role) and role not in rights.roles:
+        raise PermissionDenied(_("You may not give the role “%(role)s”.")
+                               % {"role": _role_label(role)})
+
+
+def _role_label(role: str) -> str:
+    return dict(R.choices).get(role, role)
+
+
+def _validate_official(official: Official, *, department_changed: bool) -> None:
+    """Field rules of the model, an active department, and a mobile no other official has."""
+    errors: dict[str, list] = {}
+    try:
+        official.full_clean(exclude=["user"] if official.user_id is None else None)
+    except ValidationError as error:
+        errors.update(error.update_error_dict({}))
+    if department_changed and not official.department.is_active:
+        errors.setdefault("department", []).append(
+            ValidationError(_("This department is no longer active."), code="inactive")
+        )
+    if official.mobile and "mobile" not in errors:
+        others = Official.objects.filter(mobile=official.mobile)
+        if official.pk is not None:
+            others = others.exclude(pk=official.pk)
+        if others.exists():
+            errors["mobile"] = [ValidationError(
+                _("Another official already has this mobile number."), code="unique")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _welcome_email(*, user, official: Official, counter: int) -> Notification | None:
+    link = set_password_url(user)
+    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
+    body = gettext(
+        "Hello %(name)s,\n\n"
+        "an account for Huzhou Talks has been made for you: %(role)s, %(department)s.\n\n"
+        "Choose your password with this link. It works once, for %(days)d days:\n"
+        "%(link)s\n\n"
+        "Then log in with your email address %(email)s and that password."
+    ) % {
+        "name": official.name, "role": _role_label(official.role),
+        "department": official.department, "days": days, "link": link, "email": user.email,
+    }
+    return notification_create(
+        key=f"official:{user.pk}:welcome:{counter}",
+        channel=Notification.Channel.EMAIL,
+        address=user.email,
+        recipient=user,
+        subject=gettext("Your Huzhou Talks account: choose your password"),
+        body=body,
+        url=link,
+    )
+
+
+# --- The services ------------------------------------------------------------------------
+
+
+def official_create_validate(
+    *, actor, name: str, email: str, department: Department, role: str, title: str = "",
+    mobile: str = "",
+) -> tuple[str, Official]:
+    """Everything ``official_create`` checks, without writing: the actor's right to the
+    department and the role (PermissionDenied), then the fields, an active department, an
+    email no account has and a mobile no official has (one ValidationError by field).
+
+    Returns the normalised email and the unsaved Official. The admin's add form calls it.
+    """
+    rights = official_rights(actor)
+    if not rights.may_manage:
+        raise PermissionDenied(rights.reason)
+    _check_assignment(rights=rights, department=department, role=role)
+
+    email = (email or "").strip().lower()
+    official = Official(
+        name=(name or "").strip(), department=department, role=role,
+        title=(title or "").strip(), mobile=mobile or "",
+    )
+    errors: dict[str, list] = {}
+    try:
+        _validate_official(official, department_changed=True)
+    except ValidationError as error:
+        errors.update(error.update_error_dict({}))
+    User = get_user_model()
+    email_errors = []
+    try:
+        validate_email(email)
+    except ValidationError as error:
+        email_errors.append(error)
+    if len(email) > User._meta.get_field("username").max_length:
+        email_errors.append(ValidationError(_("This email address is too long to log in "
+                                              "with."), code="max_length"))
+    if not email_errors and User.objects.filter(
+        Q(email__iexact=email) | Q(username__iexact=email)
+    ).exists():
+        email_errors.append(ValidationError(
+            _("An account with this email address exists already."), code="unique"))
+    if email_errors:
+        errors["email"] = email_errors
+    if errors:
+        raise ValidationError(errors)
+    return email, official
+
+
+@transaction.atomic
+def official_create(
+    *, actor, name: str, email: str, department: Department, role: str, title: str = "",
+    mobile: str = "",
+) -> Official:
+    """Create the account and the official's place, and email them a one-time link to choose
+    their first password. The user name is the email address, lower-cased."""
+    email, official = official_create_validate(
+        actor=actor, name=name, email=email, department=department, role=role, title=title,
+        mobile=mobile,
+    )
+    User = get_user_model()
+    user = User(username=email, email=email, first_name=official.name)
+    user.set_unusable_password()
+    user.save()
+    official.user = user
+    official.save()
+    audit_record(
+        AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=actor,
+        message=f"official {official.pk}: {official.role} in {department.code}",
+    )
+    _welcome_email(user=user, official=official, counter=1)
+    return official
+
+
+@transaction.atomic
+def official_resend_link(*, actor, official: Official) -> Notification:
+    """Email a new one-time link, while the official has not chosen a password yet."""
+    official_check_manage(actor=actor, official=official)
+    user = get_user_model().objects.select_for_update().get(pk=official.user_id)
+    if user.has_usable_password():
+        raise ValidationError(_("%(name)s has chosen a password already. If it is forgotten, "
+                                "“Forgot your password?” on the log-in page sends a reset "
+                                "link.") % {"name": official.name})
+    if not user.is_active:
+        raise ValidationError(_("This account is deactivated. Reactivate it before sending a "
+                                "new link."))
+    if not user.email:
+        raise ValidationError(_("This account has no email address to send the link to. An "
+                                "administrator can add one in the admin."))
+    sent = Notification.objects.filter(key__startswith=f"official:{user.pk}:welcome:").count()
+    notification = _welcome_email(user=user, official=official, counter=sent + 1)
+    if notification is None:  # another request sent this very round a moment ago
+        raise ValidationError(_("A new link has just been sent. Please wait for it."))
+    return notification
+
+
+@transaction.atomic
+def official_update(
+    *, actor, official: Official, department: Department, role: str, title: str, mobile: str,
+    name: str | None = None,
+) -> Official:
+    """Change an official's department, role, position, mobile (and name, if given).
+
+    The role group follows (accounts.apps), and the audit trail records the change of role
+    (accounts.audit). Nobody changes their own role or department.
+    """
+    rights = official_check_manage(actor=actor, official=official)
+    _check_assignment(rights=rights, department=department, role=role, official=official)
+    if official.user_id == actor.pk and (
+        department.pk != official.department_id or role != official.role
+    ):
+        raise ValidationError(_("You cannot change your own role or department. Ask another "
+                                "coordinator or an administrator."))
+    changed = copy.copy(official)
+    changed.department = department
+    changed.role = role
+    changed.title = (title or "").strip()
+    changed.mobile = mobile or ""
+    if name is not None:
+        changed.name = name.strip()
+    _validate_official(changed, department_changed=department.pk != official.department_id)
+
+    fields = ["department", "role", "title", "mobile", "name"]
+    for field in fields:
+        setattr(official, field, getattr(changed, field))
+    official.save(update_fields=fields)
+    if official.user.first_name != official.name:
+        official.user.first_name = official.name
+        official.user.save(update_fields=["first_name"])
+    return official
+
+
+@transaction.atomic
+def official_deactivate(*, actor, official: Official) -> None:
+    """Switch the account off: no more log-ins, and nothing in scope. Every record stays."""
+    if official.user_id == actor.pk:
+        raise ValidationError(_("You cannot deactivate your own account."))
+    official_check_manage(actor=actor, official=official)
+    _set_active(actor=actor, official=official, active=False)
+
+
+@transaction.atomic
+def official_reactivate(*, actor, official: Official) -> None:
+    """Switch the account back on, with the same role, department and password."""
+    official_check_manage(actor=actor, official=official)
+    _set_active(actor=actor, official=official, active=True)
+
+
+def _set_active(*, actor, official: Official, active: bool) -> None:
+    user = get_user_model().objects.select_for_update().get(pk=official.user_id)
+    if user.is_active == active:
+        raise ValidationError(
+            _("This account is active already.") if active
+            else _("This account is deactivated already.")
+        )
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    official.user.is_active = active
+    kind = AuditEvent.Kind.ACCOUNT_REACTIVATED if active else AuditEvent.Kind.ACCOUNT_DEACTIVATED
+    audit_record(kind, subject=user, actor=actor, message=f"official {official.pk}")
