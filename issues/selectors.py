@@ -5,17 +5,30 @@ starts from it (``issue_for_user`` for one issue). Each function runs a fixed nu
 queries whatever the amount of data.
 """
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from entrepreneurs.models import Enterprise
 from entrepreneurs.selectors import entrepreneur_for_user
-from government.models import Official, Region
+from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
-from issues.models import SATISFIED_RATINGS, AssistingDepartment, Issue
+from issues.models import (
+    SATISFIED_RATINGS,
+    AssistingDepartment,
+    Attachment,
+    Category,
+    Issue,
+    IssueEvent,
+    SatisfactionRating,
+)
 
 S = Issue.Status
 
@@ -221,4 +234,309 @@ def issues_awaiting_dispatch_for_user(*, user, limit: int = 10) -> list[Issue]:
         .filter(status__in=(S.SUBMITTED, S.RETURNED))
         .select_related("category", "enterprise", "region")
         .order_by("submitted_at", "id")[:limit]
+    )
+
+
+# --- The issue list and the issue page --------------------------------------------------
+
+#: Issues per page of the list.
+ISSUE_PAGE_SIZE = 25
+
+#: Plain-words group key → the statuses it stands for.
+PLAIN_STATUS_GROUP_STATUSES = {key: statuses for key, _label, statuses in PLAIN_STATUS_GROUPS}
+
+
+class IssueSort(models.TextChoices):
+    NEWEST = "newest", _("Newest first")
+    DUE = "due", _("Due date, soonest first")
+
+
+@dataclass(frozen=True)
+class IssueScope:
+    """Whose issues the user sees and how they are shown to them.
+
+    ``kind`` is one of "all" (administrator, or an official of the city), "region" (an
+    official of a county), "department" (a handler or department lead), "enterprise" (a
+    verified entrepreneur), "own" (an entrepreneur waiting for verification: the issues
+    they submitted) and "none". ``issues_for_user`` decides which issues; this describes it.
+    """
+
+    kind: str
+    #: Officials and administrators see exact statuses, enterprises and the whole timeline;
+    #: entrepreneurs see statuses in plain words and the public timeline only.
+    is_official: bool = False
+    region: Region | None = None
+    department: Department | None = None
+    enterprise: Enterprise | None = None
+
+    @property
+    def has_several_regions(self) -> bool:
+        """The scope spans the city, so filtering by region helps."""
+        return self.is_official and self.region is None
+
+
+def issue_scope_for_user(*, user) -> IssueScope:
+    """What ``issues_for_user`` gives this user, described for the pages. No query beyond
+    the user's Official or Entrepreneur record (with its department and region)."""
+    if not user.is_authenticated or not user.is_active:
+        return IssueScope(kind="none")
+    if user.is_superuser:
+        return IssueScope(kind="all", is_official=True)
+    official = official_for_user(user=user)
+    if official is not None:
+        if official.role in DEPARTMENT_ROLES:
+            return IssueScope(
+                kind="department", is_official=True, department=official.department,
+                region=region_scope_for_user(user=user),
+            )
+        region = region_scope_for_user(user=user)
+        return IssueScope(kind="all" if region is None else "region", is_official=True,
+                          region=region)
+    entrepreneur = entrepreneur_for_user(user=user)
+    if entrepreneur is not None:
+        kind = "enterprise" if entrepreneur.is_verified else "own"
+        return IssueScope(kind=kind, enterprise=entrepreneur.enterprise)
+    return IssueScope(kind="none")
+
+
+@dataclass(frozen=True)
+class IssueFilters:
+    """What the list is narrowed to. ``status`` is an ``Issue.Status`` for officials and a
+    key of ``PLAIN_STATUS_GROUPS`` for entrepreneurs; unknown values are ignored."""
+
+    status: str = ""
+    category: int | None = None
+    region: int | None = None
+    overdue: bool = False
+    search: str = ""
+    sort: str = IssueSort.NEWEST
+
+    @property
+    def is_narrowed(self) -> bool:
+        return bool(self.status or self.category or self.region or self.overdue
+                    or self.search)
+
+
+@dataclass(frozen=True)
+class IssueFilterChoices:
+    """The choices the list's filters offer this user. ``regions`` and ``sorts`` are empty
+    when they do not apply (one region in scope; entrepreneurs always see newest first)."""
+
+    statuses: list[tuple[str, str]]
+    categories: list[tuple[int, str]]
+    regions: list[tuple[int, str]] = field(default_factory=list)
+    sorts: list[tuple[str, str]] = field(default_factory=list)
+
+
+def issue_filter_choices_for_user(*, user) -> IssueFilterChoices:
+    """Statuses (exact or plain words), categories, and regions when several are in scope.
+
+    One query for the categories, and one for the regions when they are offered.
+    """
+    scope = issue_scope_for_user(user=user)
+    if scope.kind == "none":
+        return IssueFilterChoices(statuses=[], categories=[])
+    categories = [(category.pk, str(category)) for category in Category.objects.all()]
+    if not scope.is_official:
+        statuses = [(key, label) for key, label, _statuses in PLAIN_STATUS_GROUPS]
+        return IssueFilterChoices(statuses=statuses, categories=categories)
+    regions = []
+    if scope.has_several_regions:
+        regions = [(region.pk, str(region)) for region in Region.objects.all()]
+    return IssueFilterChoices(
+        statuses=list(Issue.Status.choices), categories=categories, regions=regions,
+        sorts=list(IssueSort.choices),
+    )
+
+
+def issue_list_for_user(*, user, filters: IssueFilters | None = None) -> QuerySet[Issue]:
+    """The user's issues (``issues_for_user``) narrowed by ``filters``, in a stable order,
+    with what a row shows joined in. One query when evaluated."""
+    filters = filters or IssueFilters()
+    scope = issue_scope_for_user(user=user)
+    issues = issues_for_user(user=user).select_related(
+        "category", "enterprise", "lead_department"
+    )
+    if filters.status:
+        if scope.is_official:
+            issues = issues.filter(status=filters.status)
+        else:
+            issues = issues.filter(
+                status__in=PLAIN_STATUS_GROUP_STATUSES.get(filters.status, ())
+            )
+    if filters.category:
+        issues = issues.filter(category_id=filters.category)
+    if filters.region:
+        issues = issues.filter(region_id=filters.region)
+    if filters.overdue:
+        issues = issues.filter(overdue_q(today=timezone.localdate()))
+    search = filters.search.strip()
+    if search:
+        issues = issues.filter(Q(reference__icontains=search) | Q(title__icontains=search))
+    if filters.sort == IssueSort.DUE and scope.is_official:
+        return issues.order_by(F("due_on").asc(nulls_last=True), "-submitted_at", "-id")
+    return issues.order_by("-submitted_at", "-id")
+
+
+def _describe(issue: Issue, *, scope: IssueScope, today) -> Issue:
+    """Set what the pages show beside the stored fields: ``status_label`` in the viewer's
+    words (exact for officials, plain for entrepreneurs) and ``status_group`` (the plain
+    group's key, for the badge's colour), ``is_overdue`` / ``is_due_soon``, and, for a
+    department, ``department_part`` ("lead" or "assisting")."""
+    issue.status_group, plain_label = PLAIN_STATUS[issue.status]
+    issue.status_label = issue.get_status_display() if scope.is_official else plain_label
+    with_department = issue.status in Issue.WITH_DEPARTMENT_STATUSES and issue.due_on
+    issue.is_overdue = bool(with_department and issue.due_on < today)
+    issue.is_due_soon = bool(
+        with_department and today <= issue.due_on <= today + timedelta(days=DUE_SOON_DAYS)
+    )
+    issue.department_part = ""
+    if scope.department is not None:
+        leads = issue.lead_department_id == scope.department.pk
+        issue.department_part = "lead" if leads else "assisting"
+    return issue
+
+
+def issue_list_page_for_user(
+    *, user, filters: IssueFilters | None = None, page_number=None
+) -> Page:
+    """One page (``ISSUE_PAGE_SIZE``) of ``issue_list_for_user``; a page number out of
+    range gives the last page. Each issue is described as ``_describe`` says.
+
+    Two queries (the count, and the page) whatever the number of issues.
+    """
+    scope = issue_scope_for_user(user=user)
+    paginator = Paginator(issue_list_for_user(user=user, filters=filters), ISSUE_PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    today = timezone.localdate()
+    page.object_list = [_describe(issue, scope=scope, today=today) for issue in page]
+    return page
+
+
+def _related(instance, name: str):
+    """A one-to-one neighbour, or None when there is none (read from select_related)."""
+    try:
+        return getattr(instance, name)
+    except ObjectDoesNotExist:
+        return None
+
+
+def actor_display_name(user) -> str:
+    """How the timeline names who did something: the Official's or the Entrepreneur's name,
+    else the account's full name, never the user name."""
+    if user is None:
+        return _("The system")
+    official = _related(user, "official")
+    if official is not None:
+        return official.name
+    entrepreneur = _related(user, "entrepreneur")
+    if entrepreneur is not None:
+        return entrepreneur.display_name
+    return user.get_full_name() or _("Programme staff")
+
+
+def issue_timeline_for_user(*, user, issue: Issue) -> list[IssueEvent]:
+    """The issue's timeline in time order, each entry with ``actor_name`` and, for an
+    official, ``actor_department``.
+
+    Entrepreneurs see the public entries only; officials and administrators see all. A
+    user who may not see the issue gets nothing. One query whatever the timeline's length.
+    """
+    events = (
+        IssueEvent.objects.filter(issue_id=issue.pk, issue__in=issues_for_user(user=user))
+        .select_related("actor__official__department", "actor__entrepreneur")
+        .order_by("created_at", "id")
+    )
+    if not issue_scope_for_user(user=user).is_official:
+        events = events.filter(is_public=True)
+    events = list(events)
+    for event in events:
+        event.actor_name = actor_display_name(event.actor)
+        official = _related(event.actor, "official") if event.actor else None
+        event.actor_department = official.department if official else None
+    return events
+
+
+def can_see_issue_contacts(*, user, issue: Issue) -> bool:
+    """May the user see the mobile and email of the person who raised the issue in full?
+
+    Those who handle the person: an administrator; a coordinator whose region scope covers
+    the issue's region (a city coordinator covers all); a handler or department lead of the
+    lead or an assisting department. Everybody else sees them masked. Reads the issue's
+    assisting departments (prefetched by ``issue_detail_for_user``).
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    official = official_for_user(user=user)
+    if official is None:
+        return False
+    if official.role == Official.Role.COORDINATOR:
+        region = region_scope_for_user(user=user)
+        return region is None or region.pk == issue.region_id
+    if official.role in DEPARTMENT_ROLES:
+        department_id = official.department_id
+        return issue.lead_department_id == department_id or any(
+            assistance.department_id == department_id for assistance in issue.assistances.all()
+        )
+    return False
+
+
+@dataclass
+class IssueDetail:
+    """Everything the issue page shows, read for one user."""
+
+    issue: Issue
+    scope: IssueScope
+    timeline: list[IssueEvent]
+    #: The latest public answer (a "resolved" entry of the timeline), if any.
+    reply: IssueEvent | None
+    show_contacts: bool
+
+    @property
+    def assistances(self) -> list[AssistingDepartment]:
+        return list(self.issue.assistances.all())
+
+    @property
+    def attachments(self) -> list[Attachment]:
+        return list(self.issue.attachments.all())
+
+    @property
+    def ratings(self) -> list[SatisfactionRating]:
+        return list(self.issue.ratings.all())
+
+
+def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
+    """One issue with its departments, attachments, ratings and timeline, if the user may
+    see it (through ``issues_for_user``); raises ``Issue.DoesNotExist`` otherwise.
+
+    Five queries (the issue, its assisting departments, attachments, ratings, and the
+    timeline) whatever the length of the timeline or the number of attachments.
+    """
+    issue = (
+        issues_for_user(user=user)
+        .select_related("category", "enterprise__region", "entrepreneur", "region",
+                        "lead_department", "session")
+        .prefetch_related(
+            Prefetch(
+                "assistances",
+                queryset=AssistingDepartment.objects.select_related("department")
+                .order_by("created_at", "id"),
+            ),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "id")),
+            Prefetch("ratings", queryset=SatisfactionRating.objects.order_by("round", "id")),
+        )
+        .get(reference=reference)
+    )
+    scope = issue_scope_for_user(user=user)
+    _describe(issue, scope=scope, today=timezone.localdate())
+    timeline = issue_timeline_for_user(user=user, issue=issue)
+    replies = [
+        event for event in timeline
+        if event.kind == IssueEvent.Kind.RESOLVED and event.is_public and event.message
+    ]
+    return IssueDetail(
+        issue=issue, scope=scope, timeline=timeline, reply=replies[-1] if replies else None,
+        show_contacts=can_see_issue_contacts(user=user, issue=issue),
     )

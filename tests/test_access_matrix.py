@@ -136,6 +136,13 @@ MATRIX: dict[str, Case] = {
     "password_reset_confirm": Case(everyone(200), kwargs=lambda w: BAD_LINK),
     "password_reset_complete": Case(everyone(200)),
     "account_activate": Case(everyone(200), kwargs=lambda w: BAD_LINK),
+    # Issues (entrepreneur A's issue, led by department X)
+    "issues:list": Case(signed_in(200)),
+    "issues:detail": Case(
+        only({"entrepreneur_a": 200, "handler_x": 200, "coordinator_city": 200, "admin": 200},
+             others=404),
+        kwargs=lambda w: {"reference": w.objects["issue"].reference},
+    ),
     # Entrepreneurs: sign-up, verification, directory
     "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
     "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
