@@ -137,18 +137,6 @@ def can_see_contact(user, entrepreneur: Entrepreneur) -> bool:
     return _covers(region_scope_for_user(user=user), entrepreneur.enterprise.region_id)
 
 
-def coordinators_covering(*, region: Region) -> QuerySet[Official]:
-    """Active coordinators whose scope covers ``region``: its own county's, and the city's."""
-    return (
-        Official.objects.filter(
-            role=Official.Role.COORDINATOR, user__is_active=True, department__is_active=True
-        )
-        .filter(Q(department__region=region) | Q(department__region__level=Region.Level.CITY))
-        .select_related("user")
-        .order_by("pk")
-    )
-
-
 def verification_decider(*, entrepreneur: Entrepreneur) -> Official | None:
     """The official who verified or refused the person (with their department), if any."""
     if entrepreneur.verified_by_id is None:

@@ -27,12 +27,9 @@ from core.validators import (
     validate_mobile,
 )
 from entrepreneurs.models import Enterprise, Entrepreneur
-from entrepreneurs.selectors import (
-    coordinators_covering,
-    may_verify,
-    verifiable_entrepreneurs_for_user,
-)
+from entrepreneurs.selectors import may_verify, verifiable_entrepreneurs_for_user
 from government.models import Official, Region
+from government.selectors import coordinators_covering
 from notifications.models import Notification
 from notifications.services import notification_create
 

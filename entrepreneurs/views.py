@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from core.ratelimits import rate_limit_hit
 from entrepreneurs import services
 from entrepreneurs.forms import DirectoryFilterForm, SignUpForm, VerificationDecisionForm
@@ -46,7 +47,7 @@ def signup(request):
         try:
             person = services.entrepreneur_sign_up(**form.sign_up_arguments())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             login(request, person.user, backend=LOGIN_BACKEND)
             messages.success(request, _(
@@ -150,15 +151,6 @@ def verify(request, pk: int):
         messages.error(request, " ".join(error.messages))
         return redirect("entrepreneurs:detail", pk=person.pk)
     return redirect("entrepreneurs:pending")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """The service's errors on the form's fields where it has them, else above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 def _scope(user) -> Region | None:

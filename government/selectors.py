@@ -118,3 +118,15 @@ def official_list_for_user(
 def official_in_scope_for_user(*, user, pk: int) -> Official:
     """One official, if the user may see them; raises Official.DoesNotExist otherwise."""
     return officials_for_user(user=user).select_related("user", "department__region").get(pk=pk)
+
+
+def coordinators_covering(*, region: Region) -> QuerySet[Official]:
+    """Active coordinators whose scope covers ``region``: its own county's, and the city's."""
+    return (
+        Official.objects.filter(
+            role=Official.Role.COORDINATOR, user__is_active=True, department__is_active=True
+        )
+        .filter(Q(department__region=region) | Q(department__region__level=Region.Level.CITY))
+        .select_related("user")
+        .order_by("pk")
+    )

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.forms import add_service_errors
 from government import services
 from government.forms import OfficialCreateForm, OfficialEditForm, OfficialFilterForm
 from government.models import Official
@@ -42,15 +43,6 @@ def _official_or_404(user, pk: int) -> Official:
         return official_in_scope_for_user(user=user, pk=pk)
     except Official.DoesNotExist:
         raise Http404(_("No such official.")) from None
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field where it has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
@@ -92,7 +84,7 @@ def official_create(request):
         try:
             official = services.official_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _(
                 "The account of %(name)s is ready. An email with a link to choose a password "
@@ -112,7 +104,7 @@ def official_edit(request, pk: int):
         try:
             services.official_update(actor=request.user, official=official, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes are saved."))
             return redirect("officials:detail", pk=official.pk)

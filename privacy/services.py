@@ -27,7 +27,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from core.privacy import PRIVACY_NOTICE_VERSION
 from entrepreneurs.models import Entrepreneur
-from government.models import Official, Region
+from government.selectors import coordinators_covering
 from issues.models import Attachment, Issue, IssueEvent, SatisfactionRating
 from notifications.models import Notification
 from notifications.services import notification_create
@@ -243,18 +243,6 @@ def personal_data_export(*, user) -> dict:
 # --- Asking for erasure ----------------------------------------------------------------------
 
 
-def _coordinators_for(region: Region):
-    """Active coordinators whose scope covers ``region``: its own, and the city's."""
-    return (
-        Official.objects.filter(role=Official.Role.COORDINATOR, user__is_active=True)
-        .filter(
-            Q(department__region__level=Region.Level.CITY) | Q(department__region=region)
-        )
-        .select_related("user")
-        .order_by("pk")
-    )
-
-
 @transaction.atomic
 def deletion_request_create(*, user, reason: str = "") -> DeletionRequest:
     """The signed-in entrepreneur asks for their own personal data to be erased.
@@ -288,7 +276,7 @@ def deletion_request_create(*, user, reason: str = "") -> DeletionRequest:
         message=f"request #{request.pk}",
     )
     url = reverse("privacy:requests")
-    for official in _coordinators_for(person.enterprise.region):
+    for official in coordinators_covering(region=person.enterprise.region):
         notification_create(
             key=f"privacy:deletion-requested:{request.pk}:{official.user_id}:in_app",
             channel=Notification.Channel.IN_APP,

@@ -28,7 +28,11 @@ FIRST_MONDAY = date(2026, 1, 5)
 
 
 def credit_code(n: int, *, region: str = "330502") -> str:
-    """A valid 18-character unified social credit code, different for every ``n``."""
+    """A valid 18-character unified social credit code, different for every ``n``.
+
+    The factories count ``n`` up from 0 through the whole test run; a test that needs a
+    code of its own takes one from 990_000_000 up, which the sequence never reaches.
+    """
     first_seventeen = f"91{region}{n:09d}"
     return first_seventeen + credit_code_check_character(first_seventeen)
 

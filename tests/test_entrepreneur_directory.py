@@ -48,13 +48,13 @@ def world(admin_user):
         "zhou": EntrepreneurFactory(
             with_user=True, name="周明", mobile="13905721234", email="zhou@example.com",
             enterprise=EnterpriseFactory(region=wuxing, name="湖州茶园科技",
-                                         credit_code=credit_code(501)),
+                                         credit_code=credit_code(990_000_501)),
         ),
         "wu": EntrepreneurFactory(
             name="吴芳", mobile="13905725678", email="wu@example.com",
             verification=Entrepreneur.Verification.PENDING,
             enterprise=EnterpriseFactory(region=anji, name="安吉竹业",
-                                         credit_code=credit_code(502)),
+                                         credit_code=credit_code(990_000_502)),
         ),
         "users": {
             "coordinator_wuxing": official(wuxing, Official.Role.COORDINATOR),
@@ -136,7 +136,7 @@ def test_scope_and_contact_rule_agree_for_a_county_coordinator(world):
 @pytest.mark.parametrize(("params", "names"), [
     ({"q": "周"}, ["周明"]),
     ({"q": "竹业"}, ["吴芳"]),
-    ({"q": f"{credit_code(502)[:9]} {credit_code(502)[9:]}".lower()}, ["吴芳"]),
+    ({"q": f"{credit_code(990_000_502)[:9]} {credit_code(990_000_502)[9:]}".lower()}, ["吴芳"]),
     ({"verification": "pending"}, ["吴芳"]),
     ({"verification": "verified"}, ["周明", "孙悦"]),
     ({"region": "anji"}, ["吴芳", "孙悦"]),

@@ -182,7 +182,7 @@ def test_the_download_runs_a_fixed_number_of_queries(client, world):
 def test_people_who_are_not_entrepreneurs_are_told_why_they_cannot_download(client, world):
     client.force_login(world["handler"])
     for url in (MY_DATA, EXPORT):
-        response = client.get(url)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
         assert response.status_code == 403
         assert "Only entrepreneurs" in response.content.decode()
 

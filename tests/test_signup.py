@@ -60,7 +60,7 @@ def form_data(region, /, **changes) -> dict:
         "name": "周明", "mobile": "+86 139 0572 1234", "email": "Zhou.Ming@Example.com",
         "password": PASSWORD, "password_confirm": PASSWORD, "position": "总经理",
         "is_new_generation": "on", "consent_to_contact": "on",
-        "credit_code": credit_code(501), "enterprise_name": "湖州茶园科技有限公司",
+        "credit_code": credit_code(990_000_501), "enterprise_name": "湖州茶园科技有限公司",
         "region": str(region.pk), "industry": "agriculture", "scale": "small",
         "privacy_consent": "on",
     }
@@ -141,14 +141,14 @@ def test_a_registered_code_joins_that_enterprise_whatever_else_was_typed(client,
 
 
 def test_a_new_code_typed_with_spaces_and_lower_case_is_stored_normalised(client, wuxing):
-    code = credit_code(777)
+    code = credit_code(990_000_777)
     typed = f"  {code[:9].lower()} {code[9:]} "
     assert client.post(SIGNUP, form_data(wuxing, credit_code=typed)).status_code == 302
     assert Enterprise.objects.get().credit_code == code
 
 
 def _bad_check_digit(world):
-    code = credit_code(501)
+    code = credit_code(990_000_501)
     wrong = "1" if code[-1] != "1" else "2"
     return {"credit_code": code[:17] + wrong}, {"credit_code": "check digit does not match"}
 
@@ -241,14 +241,14 @@ def test_sign_ups_over_the_limit_are_refused_with_what_was_typed(client, setting
     for n in (1, 2):
         response = client.post(SIGNUP, form_data(
             wuxing, mobile=f"1390572000{n}", email=f"p{n}@example.com",
-            credit_code=credit_code(600 + n)))
+            credit_code=credit_code(990_000_600 + n)))
         assert response.status_code == 302
         client.logout()
     before = written()
 
     response = client.post(SIGNUP, form_data(
         wuxing, name="第三位", mobile="13905720003", email="p3@example.com",
-        credit_code=credit_code(603)))
+        credit_code=credit_code(990_000_603)))
 
     assert response.status_code == 429
     page = response.content.decode()
