@@ -18,6 +18,8 @@ SETTINGS_VARIABLES = {
     "DEBUG", "DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL",
     "EMAIL_URL", "ALLOWED_HOSTS", "SMS_BACKEND", "SECURE_SSL", "STATIC_ROOT",
     "PRIVATE_MEDIA_ROOT", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_SETTINGS_MODULE",
+    # Set by the browser tests' conftest for the test process only; never in a deployment.
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 
 PRINT_SETTINGS = """
