@@ -286,6 +286,11 @@ def test_forms_are_protected_against_cross_site_requests(person):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(LOGIN, {"username": "13905720001", "password": PASSWORD})
+    response = strict.post(LOGIN, {"username": "13905720001", "password": PASSWORD},
+                           HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 403
     assert strict.session.get("_auth_user_id") is None
+    # The site's own page, which says what to do, not Django's technical one.
+    page = response.content.decode()
+    assert 'data-testid="csrf-failure"' in page
+    assert "reload the page" in page
