@@ -101,61 +101,53 @@ def seed_demo_accounts() -> dict:
                         role=Official.Role.HANDLER, title="企业服务科科员",
                         password=DEMO_PASSWORD)
     wuxing = Region.objects.get(code="wuxing")
-    enterprise, _ = Enterprise.objects.get_or_create(
-        credit_code=make_credit_code("330502", 99_000_001),
-        defaults={"name": "湖州丝路纺织科技有限公司", "region": wuxing,
-                  "industry": Enterprise.Industry.MANUFACTURING,
-                  "scale": Enterprise.Scale.MEDIUM},
+    entrepreneur = _demo_entrepreneur(
+        username="entrepreneur", password=DEMO_PASSWORD, name="钱振华", mobile="13905720001",
+        email="qian@example.com", credit_serial=99_000_001,
+        enterprise={"name": "湖州丝路纺织科技有限公司", "region": wuxing,
+                    "industry": Enterprise.Industry.MANUFACTURING,
+                    "scale": Enterprise.Scale.MEDIUM},
+        position="董事长", verification=Entrepreneur.Verification.VERIFIED,
+        verified_at=timezone.now(), verified_by=coordinator.user,
     )
-    user, created = User.objects.get_or_create(
-        username="entrepreneur", defaults={"first_name": "钱振华", "email": "qian@example.com"}
+    # One person who signed up with a new enterprise and waits for the coordinator. Not a
+    # demo login: the account has no usable password.
+    _demo_entrepreneur(
+        username="13905720002", password=None, name="孙悦", mobile="13905720002",
+        email="sun@example.com", credit_serial=99_000_002,
+        enterprise={"name": "湖州青禾生态农业有限公司", "region": wuxing,
+                    "industry": Enterprise.Industry.AGRICULTURE,
+                    "scale": Enterprise.Scale.SMALL},
+        position="总经理", verification=Entrepreneur.Verification.PENDING,
     )
-    if created:
-        user.set_password(DEMO_PASSWORD)
-        user.save(update_fields=["password"])
-    entrepreneur, _ = Entrepreneur.objects.get_or_create(
-        user=user,
-        defaults={"name": "钱振华", "mobile": "13905720001", "email": "qian@example.com",
-                  "enterprise": enterprise, "position": "董事长", "is_new_generation": True,
-                  "consent_to_contact": True,
-                  "verification": Entrepreneur.Verification.VERIFIED,
-                  "verified_at": timezone.now(), "verified_by": coordinator.user,
-                  "privacy_notice_version": PRIVACY_NOTICE_VERSION,
-                  "privacy_consented_at": timezone.now()},
-    )
-    _pending_sign_up(wuxing)
     return {"admin": admin, "coordinator": coordinator.user, "handler": handler.user,
             "entrepreneur": entrepreneur.user}
 
 
-def _pending_sign_up(region: Region) -> Entrepreneur:
-    """One person who signed up with a new enterprise and waits for the coordinator.
-
-    Not a demo login: the account has no usable password.
-    """
+def _demo_entrepreneur(
+    *, username: str, password: str | None, name: str, mobile: str, email: str,
+    credit_serial: int, enterprise: dict, **person,
+) -> Entrepreneur:
+    """An entrepreneur with an account (``password`` None: no usable password), a Wuxing
+    enterprise, and the privacy notice accepted. Found again, not duplicated, on a re-run."""
     User = get_user_model()
-    enterprise, _ = Enterprise.objects.get_or_create(
-        credit_code=make_credit_code("330502", 99_000_002),
-        defaults={"name": "湖州青禾生态农业有限公司", "region": region,
-                  "industry": Enterprise.Industry.AGRICULTURE,
-                  "scale": Enterprise.Scale.SMALL},
+    company, _ = Enterprise.objects.get_or_create(
+        credit_code=make_credit_code("330502", credit_serial), defaults=enterprise
     )
     user, created = User.objects.get_or_create(
-        username="13905720002", defaults={"first_name": "孙悦", "email": "sun@example.com"}
+        username=username, defaults={"first_name": name, "email": email}
     )
     if created:
-        user.set_unusable_password()
+        user.set_password(password)  # None makes the password unusable
         user.save(update_fields=["password"])
-    person, _ = Entrepreneur.objects.get_or_create(
+    entrepreneur, _ = Entrepreneur.objects.get_or_create(
         user=user,
-        defaults={"name": "孙悦", "mobile": "13905720002", "email": "sun@example.com",
-                  "enterprise": enterprise, "position": "总经理", "is_new_generation": True,
-                  "consent_to_contact": True,
-                  "verification": Entrepreneur.Verification.PENDING,
+        defaults={"name": name, "mobile": mobile, "email": email, "enterprise": company,
+                  "is_new_generation": True, "consent_to_contact": True,
                   "privacy_notice_version": PRIVACY_NOTICE_VERSION,
-                  "privacy_consented_at": timezone.now()},
+                  "privacy_consented_at": timezone.now(), **person},
     )
-    return person
+    return entrepreneur
 
 
 def seed_history(*, today: date | None = None) -> HistoryReport:
