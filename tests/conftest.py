@@ -36,6 +36,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture
+def english(client):
+    """The test client asks for English pages, so messages can be asserted as written.
+
+    Use it for a whole module with ``pytest.mark.usefixtures("english")``.
+    """
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _in_memory_broker():
     """Tasks queued on commit go to an in-process broker, never to var/celery or a real Redis.

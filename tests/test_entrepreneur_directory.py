@@ -18,19 +18,13 @@ from tests.factories import (
     credit_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 DIRECTORY = reverse("entrepreneurs:list")
 #: Queries for one page of the directory, whatever the number of people: session and user;
 #: for officials their role groups (navigation), permissions (2), official, department and
 #: region; the filter's regions (city-wide viewers only); the count and the page's rows.
 EXPECTED_QUERIES = {"coordinator_wuxing": 10, "leader_city": 11, "admin": 5}
-
-
-@pytest.fixture
-def client(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
 
 
 @pytest.fixture

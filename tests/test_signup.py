@@ -21,18 +21,10 @@ from tests.factories import (
     credit_code,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 SIGNUP = reverse("entrepreneurs:signup")
 PASSWORD = "Tea-garden-2026"
-
-
-@pytest.fixture
-def client(client):
-    """Pages in English, and rate limits counted from zero."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    cache.clear()
-    return client
 
 
 @pytest.fixture
