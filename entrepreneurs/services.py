@@ -199,10 +199,12 @@ def entrepreneur_sign_up(
             channel=Notification.Channel.IN_APP,
             recipient=official.user,
             subject=gettext("A new entrepreneur is waiting for verification"),
+            # No name: officials' messages outlive a person's erasure (privacy.services), so
+            # they say where to look, and the queue shows who.
             body=gettext(
-                "%(name)s of %(enterprise)s (%(region)s) signed up and waits for a coordinator "
-                "to verify them."
-            ) % {"name": name, "enterprise": enterprise.name, "region": enterprise.region},
+                "Someone from %(enterprise)s (%(region)s) signed up and waits for a "
+                "coordinator to verify them."
+            ) % {"enterprise": enterprise.name, "region": enterprise.region},
             url=url,
         )
     return person
