@@ -5,6 +5,7 @@ from issues.models import (
     AssistingDepartment,
     Attachment,
     Category,
+    ExtensionRequest,
     Issue,
     IssueEvent,
     IssueSequence,
@@ -51,7 +52,13 @@ class AttachmentInline(ReadOnlyInline):
 
 class AssistingDepartmentInline(ReadOnlyInline):
     model = AssistingDepartment
-    fields = ("department", "due_on", "created_at")
+    fields = ("department", "resolve_limit_days", "due_on", "created_at")
+
+
+class ExtensionRequestInline(ReadOnlyInline):
+    model = ExtensionRequest
+    fields = ("round", "days", "reason", "requested_by", "requested_at", "status", "decided_by",
+              "decision_note")
 
 
 @admin.register(Issue)
@@ -59,13 +66,26 @@ class IssueAdmin(ViewOnlyAdmin):
     """Read-only: every change to an issue goes through the workflow, which writes the timeline."""
 
     list_display = ("reference", "title", "category", "region", "status", "lead_department",
-                    "due_on", "latest_rating", "submitted_at")
-    list_filter = ("status", "category", "region", "source", "latest_rating")
+                    "due_on", "escalation", "latest_rating", "submitted_at")
+    list_filter = ("status", "escalation", "category", "region", "source", "latest_rating")
     list_select_related = ("category", "region", "lead_department")
     search_fields = ("=reference", "title", "enterprise__name", "entrepreneur__name")
     date_hierarchy = "submitted_at"
     show_full_result_count = False
-    inlines = (AssistingDepartmentInline, AttachmentInline, RatingInline, IssueEventInline)
+    inlines = (AssistingDepartmentInline, ExtensionRequestInline, AttachmentInline, RatingInline,
+               IssueEventInline)
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ViewOnlyAdmin):
+    """Requests for more time; decided on the issue page, through the workflow."""
+
+    list_display = ("issue", "round", "days", "status", "requested_by", "requested_at",
+                    "decided_by")
+    list_filter = ("status",)
+    list_select_related = ("issue", "requested_by", "decided_by")
+    search_fields = ("=issue__reference", "reason")
+    show_full_result_count = False
 
 
 @admin.register(IssueEvent)

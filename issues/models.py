@@ -72,6 +72,7 @@ class Issue(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         IN_PROGRESS = "in_progress", _("In progress")
         RESOLVED = "resolved", _("Answered, awaiting rating")
+        REVIEW = "review", _("Awaiting the coordinator's decision")
         CLOSED = "closed", _("Closed")
         CLOSED_UNRATED = "closed_unrated", _("Closed without rating")
         REJECTED = "rejected", _("Rejected as out of scope")
@@ -83,9 +84,17 @@ class Issue(models.Model):
         PHONE = "phone", _("By phone")
         VISIT = "visit", _("On a visit")
 
+    class Escalation(models.IntegerChoices):
+        """The follow-up ladder of an overdue issue, climbed once per handling round."""
+
+        NONE = 0, _("None")
+        REMINDED = 1, _("Reminded (催办)")
+        SUPERVISED = 2, _("Under supervision (督办)")
+        BULLETIN = 3, _("Listed in the supervision bulletin")
+
     # State groups, named once and used everywhere.
     OPEN_STATUSES = (Status.SUBMITTED, Status.DISPATCHED, Status.RETURNED, Status.ACCEPTED,
-                     Status.IN_PROGRESS)
+                     Status.IN_PROGRESS, Status.REVIEW)
     WITH_DEPARTMENT_STATUSES = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS)
     CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_UNRATED)
     INVALID_STATUSES = (Status.REJECTED, Status.DUPLICATE)
@@ -144,6 +153,26 @@ class Issue(models.Model):
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
+    escalation = models.PositiveSmallIntegerField(
+        _("follow-up"), choices=Escalation.choices, default=Escalation.NONE,
+    )
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    # The current round's clock: due dates are these many working days after the day it
+    # started, so they can be recomputed when the working-day calendar is corrected.
+    round_started_on = models.DateField(_("round started"), null=True, blank=True)
+    accept_limit_days = models.PositiveSmallIntegerField(
+        _("working days to accept"), null=True, blank=True
+    )
+    resolve_limit_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"), null=True, blank=True,
+        help_text=_("The category's limit plus any approved extension."),
+    )
+    # The due dates the department was last reminded of, so each reminder goes out once.
+    accept_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    due_reminded_for = models.DateField(null=True, blank=True, editable=False)
+    rating_reminded_at = models.DateTimeField(_("reminded to rate"), null=True, blank=True)
+
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now)
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     accept_due_on = models.DateField(_("accept by"), null=True, blank=True)
@@ -185,6 +214,7 @@ class Issue(models.Model):
             models.Index(fields=("category", "submitted_at"), name="issue_category_submitted"),
             models.Index(fields=("entrepreneur", "submitted_at"), name="issue_person_submitted"),
             models.Index(fields=("submitted_at", "id"), name="issue_submitted_id"),
+            models.Index(fields=("escalation", "status"), name="issue_escalation_status"),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +233,10 @@ class AssistingDepartment(models.Model):
     department = models.ForeignKey("government.Department", models.PROTECT,
                                    related_name="assistances", verbose_name=_("department"))
     due_on = models.DateField(_("resolve by"), null=True, blank=True)
+    resolve_limit_days = models.PositiveSmallIntegerField(
+        _("working days to resolve"), null=True, blank=True
+    )
+    due_reminded_for = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("assigned"), default=timezone.now)
 
     class Meta:
@@ -215,6 +249,44 @@ class AssistingDepartment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue.reference} · {self.department}"
+
+
+class ExtensionRequest(models.Model):
+    """A department asks for more working days before its deadline; a coordinator decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("No longer needed")
+
+    issue = models.ForeignKey(Issue, models.CASCADE, related_name="extension_requests",
+                              verbose_name=_("issue"))
+    round = models.PositiveSmallIntegerField(_("round"))
+    days = models.PositiveSmallIntegerField(_("extra working days"))
+    reason = models.TextField(_("reason"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT,
+                                     related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
+                              default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
+                                   blank=True, related_name="+", verbose_name=_("decided by"))
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    decision_note = models.TextField(_("note on the decision"), blank=True)
+
+    class Meta:
+        ordering = ("requested_at", "id")
+        verbose_name = _("extension request")
+        verbose_name_plural = _("extension requests")
+        constraints = [
+            models.UniqueConstraint(fields=("issue",), condition=Q(status="pending"),
+                                    name="extension_one_pending_per_issue"),
+            models.CheckConstraint(condition=Q(days__gte=1), name="extension_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issue_id} +{self.days}"
 
 
 class IssueSequence(models.Model):
@@ -231,8 +303,20 @@ class IssueSequence(models.Model):
         return f"{self.year}: {self.last_number}"
 
 
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk changes are refused too, so no code path can rewrite the timeline."""
+
+    def update(self, **kwargs):
+        raise ValidationError(_("Timeline entries cannot be changed."))
+
+    def delete(self):
+        raise ValidationError(_("Timeline entries cannot be deleted."))
+
+
 class AppendOnlyModel(models.Model):
     """Rows are written once and never changed or removed."""
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         abstract = True

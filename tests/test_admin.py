@@ -1,5 +1,7 @@
 """Every admin page a superuser can reach answers, and lists cost a fixed number of queries."""
 
+from datetime import date
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
@@ -12,8 +14,9 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, SolarSch
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from core.models import CalendarDay
 from core.services import record_heartbeat
-from issues.models import Issue, IssueEvent, SatisfactionRating
+from issues.models import ExtensionRequest, Issue, IssueEvent, SatisfactionRating
 from issues.services import issue_references_allocate
 from privacy.models import DeletionRequest
 from tests import factories
@@ -34,6 +37,9 @@ def one_of_everything():
     factories.IssueEventFactory(issue=issue)
     factories.AttachmentFactory(issue=issue)
     factories.SatisfactionRatingFactory(issue=issue)
+    ExtensionRequest.objects.create(issue=issue, round=1, days=3, reason="需要协调",
+                                    requested_by=factories.UserFactory())
+    CalendarDay.objects.create(day=date(2027, 10, 1), is_working_day=False, note="国庆节")
     factories.NotificationFactory()
     DeletionRequest.objects.create(entrepreneur=factories.EntrepreneurFactory(with_user=True))
     record_heartbeat(name="worker")
