@@ -96,6 +96,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "talk_sessions.view_attendance",
         "talk_sessions.add_attendance",
         "talk_sessions.change_attendance",
+        "core.view_calendarday",
+        "core.add_calendarday",
+        "core.change_calendarday",
+        "core.delete_calendarday",
     ],
     Role.LEADER.value: [
         "issues.view_issue",

@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
-from core.models import Heartbeat
+from core import services
+from core.models import CalendarDay, Heartbeat
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -19,3 +22,44 @@ class ViewOnlyAdmin(admin.ModelAdmin):
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ViewOnlyAdmin):
     list_display = ("name", "last_seen")
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The coordinators' corrections to the holiday library. Saving and deleting go through
+    ``core.services``, so open issues' due dates are recomputed."""
+
+    list_display = ("day", "weekday", "is_working_day", "note", "updated_by")
+    list_filter = ("is_working_day",)
+    date_hierarchy = "day"
+    search_fields = ("note",)
+    list_select_related = ("updated_by",)
+    fields = ("day", "is_working_day", "note", "updated_by", "updated_at")
+    readonly_fields = ("updated_by", "updated_at")
+
+    @admin.display(description=_("weekday"), ordering="day")
+    def weekday(self, obj: CalendarDay) -> str:
+        return date_format(obj.day, "l")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A saved entry keeps its day: another day is another entry.
+        if obj is not None:
+            return ("day", *self.readonly_fields)
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        entry = services.calendar_day_set(
+            actor=request.user, day=obj.day, is_working_day=obj.is_working_day, note=obj.note,
+        )
+        # The admin logs the change and redirects with the object it was given.
+        obj.pk = entry.pk
+        obj._state.adding = False
+        obj.updated_by = entry.updated_by
+        obj.updated_at = entry.updated_at
+
+    def delete_model(self, request, obj):
+        services.calendar_day_remove(actor=request.user, day=obj.day)
+
+    def delete_queryset(self, request, queryset):
+        services.calendar_days_remove(actor=request.user,
+                                      days=list(queryset.values_list("day", flat=True)))

@@ -1,5 +1,6 @@
 """Small building blocks shared by every app; nothing here knows the domain."""
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -32,3 +33,35 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """A day whose status the coordinators set by hand, overriding the holiday library.
+
+    The State Council publishes each year's holidays and make-up working days (调休) late
+    in the year before; until the ``chinese-calendar`` library ships them, or where it is
+    wrong, a row here decides. Change rows through ``core.services`` so that open issues'
+    due dates are recomputed.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"),
+        help_text=_("Ticked: a working day (e.g. a make-up working day on a weekend). "
+                    "Not ticked: a day off (e.g. a public holiday on a weekday)."),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True,
+                            help_text=_("For example 国庆节 or 调休上班."))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        ordering = ("day",)
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
