@@ -226,6 +226,17 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- The issue workflow (issues/rules.py) -------------------------------------------
+# Working days unless said otherwise.
+ISSUE_MAX_ROUNDS = int(env_or("ISSUE_MAX_ROUNDS", "3"))
+ISSUE_RETURN_WINDOW_DAYS = int(env_or("ISSUE_RETURN_WINDOW_DAYS", "1"))
+ISSUE_MAX_EXTENSION_DAYS = int(env_or("ISSUE_MAX_EXTENSION_DAYS", "15"))
+ISSUE_REMIND_BEFORE_DAYS = int(env_or("ISSUE_REMIND_BEFORE_DAYS", "1"))
+ISSUE_SUPERVISE_AFTER_DAYS = int(env_or("ISSUE_SUPERVISE_AFTER_DAYS", "3"))
+ISSUE_BULLETIN_AFTER_DAYS = int(env_or("ISSUE_BULLETIN_AFTER_DAYS", "5"))
+ISSUE_RATING_REMINDER_DAYS = int(env_or("ISSUE_RATING_REMINDER_DAYS", "3"))
+ISSUE_RATING_CLOSE_DAYS = int(env_or("ISSUE_RATING_CLOSE_DAYS", "10"))
+
 # --- Mail and SMS -------------------------------------------------------------
 vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
 # Delivery holds the outbox row's lock while it sends: never wait long on a mail server.

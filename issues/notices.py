@@ -1,0 +1,91 @@
+"""Who is told about a change of an issue, and in which words: the workflow's outbox rows.
+
+Only ``issues.workflow`` calls these, inside the transaction of the change, so a message
+exists exactly when its change does. Each row's key names the issue, what happened, the
+round or the timeline entry, the recipient and the channel: a second call writes nothing.
+Texts are written in the site's language (Chinese), whoever's click caused them.
+"""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from core.links import absolute_url
+from government.models import Official
+from government.selectors import coordinators_covering
+from issues.models import Issue
+from notifications.models import Notification
+from notifications.services import notification_create
+
+C = Notification.Channel
+
+DEPARTMENT_ROLES = (Official.Role.HANDLER, Official.Role.DEPARTMENT_LEAD)
+
+
+@contextmanager
+def site_language():
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
+
+def issue_path(issue: Issue) -> str:
+    return reverse("issues:detail", args=[issue.reference])
+
+
+def rating_path(issue: Issue) -> str:
+    return reverse("issues:rate", args=[issue.reference])
+
+
+def _official_user_rows(officials) -> list:
+    return [official.user for official in officials if official.user.is_active]
+
+
+def department_users(*, department_id: int, roles=DEPARTMENT_ROLES) -> list:
+    """Active handlers and leads (or only ``roles``) of a department."""
+    officials = Official.objects.filter(
+        department_id=department_id, role__in=roles, user__is_active=True
+    ).select_related("user").order_by("pk")
+    return _official_user_rows(officials)
+
+
+def coordinator_users(*, issue: Issue) -> list:
+    return _official_user_rows(coordinators_covering(region=issue.region))
+
+
+def tell_officials(*, users, key: str, subject: str, body: str, issue: Issue) -> int:
+    """In the app, and by email to those with an address. Returns rows written."""
+    path = issue_path(issue)
+    written = 0
+    for user in users:
+        written += bool(notification_create(
+            key=f"{key}:{user.pk}:in_app", channel=C.IN_APP, recipient=user,
+            subject=subject, body=body, url=path,
+        ))
+        if user.email:
+            written += bool(notification_create(
+                key=f"{key}:{user.pk}:email", channel=C.EMAIL, recipient=user,
+                address=user.email, subject=subject,
+                body=f"{body}\n\n{absolute_url(path)}",
+            ))
+    return written
+
+
+def tell_entrepreneur(*, issue: Issue, key: str, subject: str, body: str, sms: bool = False,
+                      path: str | None = None) -> int:
+    """In the app; by SMS too when ``sms`` (answers and requests to rate: phone first)."""
+    person = issue.entrepreneur
+    path = path or issue_path(issue)
+    written = 0
+    if person.user_id is not None and person.anonymised_at is None:
+        written += bool(notification_create(
+            key=f"{key}:{person.user_id}:in_app", channel=C.IN_APP, recipient=person.user,
+            subject=subject, body=body, url=path,
+        ))
+    if sms and person.mobile and person.anonymised_at is None:
+        written += bool(notification_create(
+            key=f"{key}:{person.pk}:sms", channel=C.SMS, recipient=person.user,
+            address=person.mobile, subject=subject, body=f"{body} {absolute_url(path)}",
+        ))
+    return written
