@@ -1,7 +1,35 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+from core.periodic import PeriodicTaskSpec, ensure_periodic_tasks
+
+PERIODIC_TASKS = [
+    PeriodicTaskSpec(
+        name="Issue follow-up (reminders, overdue ladder, rating requests)",
+        task="issues.follow_up",
+        every_seconds=15 * 60,
+    ),
+    PeriodicTaskSpec(
+        name="Recompute open issues' due dates from the working-day calendar",
+        task="issues.recompute_due_dates",
+        crontab="30 1 * * *",
+    ),
+]
 
 
 class IssuesConfig(AppConfig):
     name = "issues"
     verbose_name = _("Issues")
+
+    def ready(self):
+        from core.signals import working_calendar_changed
+        from issues.deadlines import on_working_calendar_changed
+
+        post_migrate.connect(self.create_periodic_tasks, sender=self)
+        working_calendar_changed.connect(
+            on_working_calendar_changed, dispatch_uid="issues.due_dates_follow_the_calendar"
+        )
+
+    def create_periodic_tasks(self, **kwargs):
+        ensure_periodic_tasks(PERIODIC_TASKS)

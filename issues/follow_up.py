@@ -1,0 +1,268 @@
+"""The follow-up queue: reminders before due dates, the overdue ladder, rating requests.
+
+Celery beat runs ``issues_follow_up`` (``issues.tasks``); each issue is handled by
+``issue_follow_up`` under its row lock, and each step marks itself done on the issue, so
+any number of runs or task deliveries sends each message once per issue and round. The
+steps write the timeline through ``issues.workflow.record_change`` like every action.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.workdays import WorkCalendar, work_calendar
+from government.models import Official
+from issues import notices
+from issues.models import Issue, IssueEvent
+from issues.rules import workflow_rules
+from issues.workflow import event_key, record_change
+
+S = Issue.Status
+E = Issue.Escalation
+K = IssueEvent.Kind
+
+
+@dataclass
+class FollowUpCounts:
+    reminders: int = 0
+    escalations: int = 0
+    rating_reminders: int = 0
+    closed_unrated: int = 0
+
+
+def _waited_since(calendar: WorkCalendar, today: date, days: int) -> date:
+    """The last day from which ``days`` working days have passed by ``today``: every day
+    ``d`` up to it, a weekend or holiday too, has ``working_days_between(d, today) >= days``."""
+    day = today + timedelta(days=1)
+    while days:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            days -= 1
+    return day - timedelta(days=1)
+
+
+def follow_up_candidates(*, today: date, calendar: WorkCalendar):
+    """Issues that may need a reminder, an escalation or closing; a superset, each checked
+    again under its lock by ``issue_follow_up``. Ids, oldest first."""
+    rules = workflow_rules()
+    soon = calendar.add_working_days(today, rules.remind_before_days)
+    # Reminders go out before a due date, never after it: a passed date missed by the
+    # reminder must not keep the issue a candidate for good.
+    not_reminded = Q(due_reminded_for__isnull=True) | ~Q(due_reminded_for=F("due_on"))
+    with_department = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES)
+    due = with_department & (Q(due_on__gte=today, due_on__lte=soon) & not_reminded
+                             | Q(due_on__lt=today, escalation__lt=E.BULLETIN))
+    accept = Q(status=S.DISPATCHED, accept_due_on__gte=today, accept_due_on__lte=soon) & (
+        Q(accept_reminded_for__isnull=True) | ~Q(accept_reminded_for=F("accept_due_on")))
+    assisting = with_department & Q(
+        assistances__due_on__gte=today, assistances__due_on__lte=soon,
+        assistances__due_reminded_for__isnull=True)
+    remind_since = _waited_since(calendar, today, rules.rating_reminder_days)
+    close_since = _waited_since(calendar, today, rules.rating_close_days)
+    answered = Q(status=S.RESOLVED) & (
+        Q(resolved_at__date__lte=remind_since, rating_reminded_at__isnull=True)
+        | Q(resolved_at__date__lte=close_since))
+    return (Issue.objects.filter(due | accept | assisting | answered)
+            .order_by("pk").values_list("pk", flat=True).distinct())
+
+
+def issues_follow_up(*, today: date | None = None) -> FollowUpCounts:
+    """One pass of the follow-up queue over every issue that may need it."""
+    today = today or timezone.localdate()
+    calendar = work_calendar()
+    counts = FollowUpCounts()
+    for pk in list(follow_up_candidates(today=today, calendar=calendar)):
+        step = issue_follow_up(issue_id=pk, today=today, calendar=calendar)
+        for name, value in vars(step).items():
+            setattr(counts, name, getattr(counts, name) + value)
+    return counts
+
+
+@transaction.atomic
+def issue_follow_up(*, issue_id: int, today: date | None = None,
+                    calendar: WorkCalendar | None = None) -> FollowUpCounts:
+    """Everything the follow-up queue owes one issue today, each step once per round:
+
+    * a reminder to the department before each due date (accept, answer, assisting part);
+    * when the answer is overdue, the ladder: a reminder (催办), then supervision (督办,
+      to the department's lead and the coordinators), then the supervision bulletin;
+    * after the answer, one reminder to rate, then closing as unrated.
+
+    Safe to run any number of times: the issue is locked and each step marks itself done.
+    """
+    today = today or timezone.localdate()
+    calendar = calendar or work_calendar()
+    counts = FollowUpCounts()
+    issue = (Issue.objects.select_for_update(of=("self",))
+             .select_related("entrepreneur__user", "region", "lead_department")
+             .filter(pk=issue_id).first())
+    if issue is None:
+        return counts
+    with notices.site_language():
+        if issue.status in Issue.WITH_DEPARTMENT_STATUSES:
+            counts.reminders += _remind_due(issue, today=today, calendar=calendar)
+            counts.escalations += _escalate_overdue(issue, today=today, calendar=calendar)
+        elif issue.status == S.RESOLVED:
+            _follow_up_rating(issue, today=today, calendar=calendar, counts=counts)
+    return counts
+
+
+def _due_soon(calendar: WorkCalendar, *, today: date, due: date | None) -> bool:
+    if due is None or due < today:
+        return False
+    return calendar.working_days_between(today, due) <= workflow_rules().remind_before_days
+
+
+def _remind_due(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
+    sent = 0
+    values = {"reference": issue.reference, "title": issue.title}
+    started_today = issue.round_started_on == today
+    if (issue.status == S.DISPATCHED and not started_today
+            and issue.accept_reminded_for != issue.accept_due_on
+            and _due_soon(calendar, today=today, due=issue.accept_due_on)):
+        issue.accept_reminded_for = issue.accept_due_on
+        event = record_change(issue, actor=None, kind=K.REMINDER, fields=["accept_reminded_for"],
+                              bump=False, is_public=False,
+                              data={"step": "accept_due",
+                                    "due_on": issue.accept_due_on.isoformat()},
+                              message=_("Reminder: accept by %(due)s.") % {
+                            "due": issue.accept_due_on.isoformat()})
+        notices.tell_officials(
+            users=notices.department_users(department_id=issue.lead_department_id),
+            key=f"issue:{issue.pk}:accept-due:r{issue.round}:{issue.accept_due_on}",
+            subject=_("Accept issue %(reference)s by %(due)s") % {
+                **values, "due": issue.accept_due_on.isoformat()},
+            body=event.message, issue=issue,
+        )
+        sent += 1
+    if (not started_today and issue.due_reminded_for != issue.due_on
+            and _due_soon(calendar, today=today, due=issue.due_on)):
+        issue.due_reminded_for = issue.due_on
+        event = record_change(issue, actor=None, kind=K.REMINDER, fields=["due_reminded_for"],
+                              bump=False, is_public=False,
+                              data={"step": "due", "due_on": issue.due_on.isoformat()},
+                              message=_("Reminder: the answer is due by %(due)s.") % {
+                            "due": issue.due_on.isoformat()})
+        notices.tell_officials(
+            users=notices.department_users(department_id=issue.lead_department_id),
+            key=f"issue:{issue.pk}:due:r{issue.round}:{issue.due_on}",
+            subject=_("Issue %(reference)s is due by %(due)s") % {
+                **values, "due": issue.due_on.isoformat()},
+            body=event.message, issue=issue,
+        )
+        sent += 1
+    for assistance in issue.assistances.filter(due_reminded_for__isnull=True):
+        if not _due_soon(calendar, today=today, due=assistance.due_on) or started_today:
+            continue
+        assistance.due_reminded_for = assistance.due_on
+        assistance.save(update_fields=["due_reminded_for"])
+        event = record_change(issue, actor=None, kind=K.REMINDER, bump=False, is_public=False,
+                              data={"step": "assisting_due", "department": assistance.department_id,
+                              "due_on": assistance.due_on.isoformat()},
+                              message=_("Reminder to %(department)s: its part is due by %(due)s.")
+                              % {"department": assistance.department,
+                           "due": assistance.due_on.isoformat()})
+        notices.tell_officials(
+            users=notices.department_users(department_id=assistance.department_id),
+            key=f"issue:{issue.pk}:assist-due:{assistance.department_id}:r{issue.round}:"
+                f"{assistance.due_on}",
+            subject=_("Your part of issue %(reference)s is due by %(due)s") % {
+                **values, "due": assistance.due_on.isoformat()},
+            body=event.message, issue=issue,
+        )
+        sent += 1
+    return sent
+
+
+def _escalate_overdue(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
+    """Climb the ladder as far as today's lateness says, one rung (and message) at a time."""
+    if issue.due_on is None or issue.due_on >= today:
+        return 0
+    rules = workflow_rules()
+    late = calendar.working_days_between(issue.due_on, today)
+    if late < 1:  # due on a Friday, checked at the weekend: not a working day late yet
+        return 0
+    target = E.REMINDED
+    if late >= rules.supervise_after_days:
+        target = E.SUPERVISED
+    if late >= rules.bulletin_after_days:
+        target = E.BULLETIN
+    climbed = 0
+    while issue.escalation < target:
+        rung = E(issue.escalation + 1)
+        issue.escalation = rung
+        issue.escalated_at = timezone.now()
+        values = {"reference": issue.reference, "title": issue.title, "late": late,
+                  "department": issue.lead_department, "due": issue.due_on.isoformat()}
+        kind = K.REMINDER if rung == E.REMINDED else K.ESCALATED
+        record_change(issue, actor=None, kind=kind, fields=["escalation", "escalated_at"],
+                        bump=False, is_public=False,
+                        data={"step": "overdue", "level": int(rung), "late": late},
+                        message=str(rung.label))
+        key = f"issue:{issue.pk}:overdue-{int(rung)}:r{issue.round}"
+        department_users = notices.department_users(department_id=issue.lead_department_id)
+        if rung == E.REMINDED:
+            notices.tell_officials(
+                users=department_users, key=key, issue=issue,
+                subject=_("Overdue (催办): issue %(reference)s was due on %(due)s") % values,
+                body=_("“%(title)s” is %(late)s working day(s) late. Answer it, or record "
+                       "why it takes longer.") % values,
+            )
+        elif rung == E.SUPERVISED:
+            notices.tell_officials(
+                users=[*notices.department_users(department_id=issue.lead_department_id,
+                                                 roles=(Official.Role.DEPARTMENT_LEAD,)),
+                       *notices.coordinator_users(issue=issue)],
+                key=key, issue=issue,
+                subject=_("Supervision (督办): issue %(reference)s is %(late)s working days "
+                          "late") % values,
+                body=_("%(department)s has not answered “%(title)s”, due on %(due)s.")
+                % values,
+            )
+        else:
+            notices.tell_officials(
+                users=[*department_users, *notices.coordinator_users(issue=issue)],
+                key=key, issue=issue,
+                subject=_("Issue %(reference)s is listed in the supervision bulletin")
+                % values,
+                body=_("%(department)s: “%(title)s” is %(late)s working days late.") % values,
+            )
+        climbed += 1
+    return climbed
+
+
+def _follow_up_rating(issue: Issue, *, today: date, calendar: WorkCalendar,
+                      counts: FollowUpCounts) -> None:
+    rules = workflow_rules()
+    answered_on = timezone.localdate(issue.resolved_at)
+    waited = calendar.working_days_between(answered_on, today)
+    values = {"reference": issue.reference, "title": issue.title}
+    if waited >= rules.rating_close_days:
+        issue.closed_at = timezone.now()
+        event = record_change(issue, actor=None, kind=K.CLOSED, to_status=S.CLOSED_UNRATED,
+                              fields=["closed_at"],
+                              message=_("Closed without a rating after %(days)s working days.")
+                              % {"days": rules.rating_close_days})
+        notices.tell_entrepreneur(
+            issue=issue, key=event_key(issue, event, "closed-unrated"),
+            subject=_("Your issue %(reference)s was closed without a rating") % values,
+            body=event.message,
+        )
+        counts.closed_unrated += 1
+    elif waited >= rules.rating_reminder_days and issue.rating_reminded_at is None:
+        issue.rating_reminded_at = timezone.now()
+        record_change(issue, actor=None, kind=K.REMINDER, fields=["rating_reminded_at"],
+                      bump=False, is_public=False, data={"step": "rating"},
+                      message=_("Reminder to rate the answer."))
+        notices.tell_entrepreneur(
+            issue=issue, key=f"issue:{issue.pk}:rate-reminder:r{issue.round}", sms=True,
+            path=notices.rating_path(issue),
+            subject=_("Please rate the answer to your issue %(reference)s") % values,
+            body=_("Were you satisfied with the answer to “%(title)s”? It takes one tap.")
+            % values,
+        )
+        counts.rating_reminders += 1
