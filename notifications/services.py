@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from notifications.backends import TransientDeliveryError, get_sms_backend, send_email
 from notifications.models import Notification
+from notifications.selectors import inbox_for_user
 
 logger = logging.getLogger(__name__)
 
@@ -105,3 +106,8 @@ def notification_mark_read(*, notification: Notification) -> None:
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
+
+
+def notifications_mark_all_read(*, user) -> int:
+    """Mark every unread message in the user's inbox read; returns how many were unread."""
+    return inbox_for_user(user=user, unread_only=True).update(read_at=timezone.now())
