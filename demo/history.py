@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils import timezone
 
 from core.validators import credit_code_check_character
-from core.workdays import add_working_days, is_working_day, next_working_day
+from core.workdays import work_calendar
 from demo import data
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
@@ -86,6 +87,8 @@ class HistoryBuilder:
         self.officials = {o.user.username: o for o in Official.objects.select_related("user")}
         self.demo_entrepreneur = Entrepreneur.objects.get(user__username="entrepreneur")
         self.report = HistoryReport()
+        # One calendar for the whole build: the working-day overrides are read once.
+        self.calendar = work_calendar()
 
     # People -------------------------------------------------------------------
 
@@ -135,7 +138,7 @@ class HistoryBuilder:
             day -= timedelta(days=1)
         wednesdays = []
         while len(wednesdays) < PUBLISHED_EDITIONS:
-            if is_working_day(day):
+            if self.calendar.is_working_day(day):
                 wednesdays.append(day)
             day -= timedelta(days=7)
         return wednesdays[::-1]
@@ -146,7 +149,7 @@ class HistoryBuilder:
             day += timedelta(days=1)
         wednesdays = []
         while len(wednesdays) < UPCOMING_WEEKS:
-            if is_working_day(day):
+            if self.calendar.is_working_day(day):
                 wednesdays.append(day)
             day += timedelta(days=7)
         return wednesdays
@@ -391,16 +394,17 @@ class HistoryBuilder:
         # No step happens after the day the seed runs, even across a long holiday.
         latest = self.today - timedelta(days=1)
         start_day = timezone.localtime(start).date()
-        dispatch_day = max(min(next_working_day(start_day + timedelta(days=1)), latest), start_day)
+        next_day = self.calendar.next_working_day(start_day + timedelta(days=1))
+        dispatch_day = max(min(next_day, latest), start_day)
         dispatched = max(at(dispatch_day, 10, self.rng.randint(0, 59)), start + timedelta(hours=1))
-        accept_due = add_working_days(dispatch_day, issue.category.accept_limit_days)
+        accept_due = self.calendar.add_working_days(dispatch_day, issue.category.accept_limit_days)
         late_accept = self.rng.random() < 0.02
-        accepted_day = add_working_days(dispatch_day, 2) if late_accept else \
+        accepted_day = self.calendar.add_working_days(dispatch_day, 2) if late_accept else \
             (dispatch_day if self.rng.random() < 0.6 else accept_due)
         accepted_day = max(min(accepted_day, latest), dispatch_day)
         accepted = max(at(accepted_day, self.rng.randint(11, 17), self.rng.randint(0, 59)),
                        dispatched + timedelta(hours=1))
-        due = add_working_days(dispatch_day, limit)
+        due = self.calendar.add_working_days(dispatch_day, limit)
         ceiling = min(due, (open_until or self.today) - timedelta(days=4))
         if self.rng.random() < 0.03 and open_until is None:
             ceiling = due + timedelta(days=self.rng.randint(1, 6))
@@ -424,6 +428,7 @@ class HistoryBuilder:
         issue.dispatched_at, issue.accepted_at = dispatched, accepted
         issue.accept_due_on = accept_due
         issue.due_on, issue.resolved_at = due, resolved
+        self._clock(issue, dispatched, limit)
         if fate == "closed":
             value = (RatingValue.SATISFIED if self.rng.random() < 0.88
                      else RatingValue.BASICALLY_SATISFIED)
@@ -444,11 +449,19 @@ class HistoryBuilder:
                                "rated": rated_again, "reply": reply, "rating": value})
                 (issue.dispatched_at, issue.accept_due_on, issue.accepted_at, issue.due_on,
                  issue.resolved_at) = second
+                self._clock(issue, second[0], limit)
                 issue.status, issue.latest_rating = Issue.Status.CLOSED, value
                 issue.closed_at = rated_again
             else:
                 rounds.append(self._open_round(issue, fate, rated, limit, reply))
         self.pending.append((issue, fate, rounds))
+
+    @staticmethod
+    def _clock(issue, dispatched: datetime, limit: int) -> None:
+        """The round's clock, from which the workflow recomputes due dates."""
+        issue.round_started_on = timezone.localtime(dispatched).date()
+        issue.accept_limit_days = issue.category.accept_limit_days
+        issue.resolve_limit_days = limit
 
     def _open_round(self, issue, fate, reopened, limit, reply) -> dict:
         """The second round of a reopened issue, stopped at ``fate``."""
@@ -462,6 +475,13 @@ class HistoryBuilder:
         step = {"reopened": reopened, "dispatched": dispatched, "accept_due": accept_due,
                 "due": due}
         issue.dispatched_at, issue.accept_due_on, issue.due_on = dispatched, accept_due, due
+        self._clock(issue, dispatched, limit)
+        # A reopened round is supervised (督办) from the start; long overdue, it is listed in
+        # the supervision bulletin, as the follow-up queue would have done.
+        issue.escalation, issue.escalated_at = Issue.Escalation.SUPERVISED, reopened
+        late = self.calendar.working_days_between(due, self.today)
+        if fate in Issue.WITH_DEPARTMENT_STATUSES and late >= settings.ISSUE_BULLETIN_AFTER_DAYS:
+            issue.escalation = Issue.Escalation.BULLETIN
         if fate in (Issue.Status.DISPATCHED, Issue.Status.RETURNED):
             if fate == Issue.Status.RETURNED:
                 step["returned"] = dispatched + timedelta(hours=3)

@@ -15,7 +15,8 @@ from demo import data
 from demo.history import HistoryBuilder, HistoryReport, make_credit_code
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
-from issues.models import Category
+from issues.models import Category, Issue
+from issues.workflow import issue_request_extension
 from sessions.models import Edition
 
 DEMO_PASSWORD = "huzhou-demo"  # noqa: S105 - documented demo password, set only by this command
@@ -154,7 +155,27 @@ def seed_history(*, today: date | None = None) -> HistoryReport:
     """The programme's record, upcoming sessions and open work; skipped if editions exist."""
     if Edition.objects.exists():
         return HistoryReport(skipped=True)
-    return HistoryBuilder(today=today or timezone.localdate()).build()
+    report = HistoryBuilder(today=today or timezone.localdate()).build()
+    seed_extension_request()
+    return report
+
+
+def seed_extension_request() -> None:
+    """The demo handler asks for more time on one issue, through the workflow, so the demo
+    coordinator has a request to decide."""
+    handler = Official.objects.select_related("user").get(user__username="handler")
+    today = timezone.localdate()
+    issue = (
+        Issue.objects.filter(lead_department=handler.department, due_on__gte=today,
+                             status__in=(Issue.Status.ACCEPTED, Issue.Status.IN_PROGRESS))
+        .order_by("due_on", "pk").first()
+    )
+    if issue is None:
+        return
+    issue_request_extension(
+        actor=handler.user, issue=issue, version=issue.version, days=5,
+        reason="需要自然资源和规划局协助核实用地材料，申请延长5个工作日。",
+    )
 
 
 @transaction.atomic
