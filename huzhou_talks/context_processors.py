@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.roles import ROLE_PERMISSIONS, Role, role_group_names, user_role
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.selectors import official_for_user
+from notifications.selectors import inbox_unread_count
 
 ROLE_LABELS = {
     Role.ANONYMOUS: _("Visitor"),
@@ -67,8 +68,26 @@ class Navigation:
         return self.can("government.view_official")
 
     @property
+    def show_raise_issue(self) -> bool:
+        """A verified entrepreneur raises issues online (one waiting for verification may not)."""
+        return self.role == Role.ENTREPRENEUR and self.can("issues.add_issue")
+
+    @property
+    def show_supervision(self) -> bool:
+        return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LEADER)
+
+    @property
+    def show_calendar(self) -> bool:
+        return self.can("core.view_calendarday")
+
+    @property
     def show_my_data(self) -> bool:
         return self.role == Role.ENTREPRENEUR
+
+    @cached_property
+    def inbox_unread(self) -> int:
+        """Unread messages for the inbox badge: one query when signed in, none otherwise."""
+        return inbox_unread_count(user=self._user)
 
     @property
     def show_admin(self) -> bool:

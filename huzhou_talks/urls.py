@@ -15,6 +15,8 @@ urlpatterns = [
     path("officials/", include("government.urls")),
     path("issues/", include("issues.urls")),
     path("privacy/", include("privacy.urls")),
+    path("inbox/", include("notifications.urls")),
+    path("calendar/", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),

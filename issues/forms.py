@@ -1,9 +1,32 @@
-"""Forms of the issue pages."""
+"""Forms of the issue pages: the list's filters, raising an issue, each workflow action and
+the rating.
+
+Every action form carries the ``version`` of the issue the user saw (a hidden field), so
+the workflow can refuse a change made on a page that someone else's change has overtaken.
+The forms only parse what was typed; the workflow (``issues.workflow``) decides.
+"""
+
+import re
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from issues.selectors import IssueFilterChoices, IssueFilters, IssueSort
+from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
+from issues.models import Category, Issue, RatingValue, SatisfactionRating
+from issues.rules import workflow_rules
+from issues.selectors import (
+    IssueFilterChoices,
+    IssueFilters,
+    IssueSort,
+    dispatch_departments,
+    issues_for_user,
+)
+from issues.workflow import Action
+
+REFERENCE_RE = re.compile(r"^HZ-[0-9]{4}-[0-9]{6,}$")
 
 
 class IssueFilterForm(forms.Form):
@@ -20,8 +43,9 @@ class IssueFilterForm(forms.Form):
                                     empty_value=None)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False)
+    queue = forms.ChoiceField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, data, *, choices: IssueFilterChoices):
+    def __init__(self, data, *, choices: IssueFilterChoices, queues=()):
         super().__init__(data)
         self.fields["status"].choices = [("", _("Any status")), *choices.statuses]
         self.fields["category"].choices = [("", _("Any category")), *choices.categories]
@@ -33,6 +57,10 @@ class IssueFilterForm(forms.Form):
             self.fields["sort"].choices = choices.sorts
         else:
             del self.fields["sort"]
+        if queues:
+            self.fields["queue"].choices = [("", ""), *((key, key) for key in queues)]
+        else:
+            del self.fields["queue"]
 
     def filters(self) -> IssueFilters:
         """The filters that were given and valid; invalid ones are shown as errors and ignored."""
@@ -45,4 +73,360 @@ class IssueFilterForm(forms.Form):
             overdue=bool(data.get("overdue")),
             search=data.get("search") or "",
             sort=data.get("sort") or IssueSort.NEWEST,
+            queue=data.get("queue") or "",
         )
+
+
+# --- Raising an issue -------------------------------------------------------------------
+
+
+class IssueSubmitForm(forms.Form):
+    """An entrepreneur's own issue; with ``for_other`` a coordinator's entry, which also says
+    where the issue was raised (``sessions``: the sessions it may name)."""
+
+    SOURCES = [(value, label) for value, label in Issue.Source.choices
+               if value != Issue.Source.ONLINE]
+
+    title = forms.CharField(
+        label=_("Title"), max_length=Issue._meta.get_field("title").max_length,
+        help_text=_("One line that names the problem."),
+        error_messages={"required": _("Give the issue a title.")},
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What happened, what you need, and who you have already asked."),
+        error_messages={"required": _("Describe the issue.")},
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.all(), empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the category closest to the issue.")},
+    )
+    source = forms.ChoiceField(
+        label=_("Where was it raised?"), choices=SOURCES, widget=forms.RadioSelect,
+        error_messages={"required": _("Say where the issue was raised: at a session, by "
+                                      "phone or on a visit.")},
+    )
+    session = forms.TypedChoiceField(label=_("Session"), coerce=int, required=False,
+                                     empty_value=None)
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, data=None, files=None, *, for_other: bool = False, sessions=()):
+        super().__init__(data, files)
+        self.for_other = for_other
+        self.fields["attachments"].widget.attrs.update({
+            "data-max-files": MAX_ATTACHMENTS,
+            "data-max-files-message": _("Choose at most %(count)s files.")
+            % {"count": MAX_ATTACHMENTS},
+        })
+        if for_other:
+            self._sessions = {session.pk: session for session in sessions}
+            self.fields["session"].choices = [
+                ("", _("Not raised at a session")),
+                *((session.pk, _session_label(session)) for session in sessions),
+            ]
+            self.fields["session"].help_text = _(
+                "Sessions of the last 60 days and the coming week, latest first."
+            )
+        else:
+            del self.fields["source"]
+            del self.fields["session"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (self.for_other and cleaned.get("session")
+                and cleaned.get("source") != Issue.Source.SESSION):
+            self.add_error("session", _("Only an issue raised at a session names a session."))
+        return cleaned
+
+    def submit_arguments(self) -> dict:
+        """The keyword arguments of ``issues.workflow.issue_submit`` (but the actor and the
+        entrepreneur)."""
+        data = self.cleaned_data
+        arguments = {
+            "title": data["title"], "description": data["description"],
+            "category": data["category"], "attachments": data.get("attachments") or [],
+        }
+        if self.for_other:
+            arguments["source"] = data["source"]
+            arguments["session"] = self._sessions.get(data.get("session"))
+        return arguments
+
+
+def _session_label(session) -> str:
+    when = timezone.localtime(session.starts_at)
+    return f"{when:%Y-%m-%d %H:%M} · {session.region} · {session.theme}"
+
+
+# --- The workflow's actions -------------------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """What one action needs, and the version of the issue the user saw."""
+
+    action: Action
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, data=None, *, issue: Issue, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.action}_%s")
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", issue.version)
+        super().__init__(data, **kwargs)
+        self.issue, self.user = issue, user
+
+    def clean(self):
+        cleaned = super().clean()
+        if "version" in self._errors:
+            del self._errors["version"]
+            raise ValidationError(_("This form is out of date. Reload the page and try again."),
+                                  code="version")
+        return cleaned
+
+    def arguments(self) -> dict:
+        """The action's own keyword arguments for its workflow function."""
+        return {}
+
+    def typed_text(self) -> list[tuple[str, str]]:
+        """(label, text) of what the user typed into the form's text fields, to keep it on
+        the page when the action cannot be done."""
+        texts = []
+        for name, field in self.fields.items():
+            if isinstance(field.widget, forms.Textarea | forms.TextInput) and self.data.get(name):
+                texts.append((field.label, self.data.get(name)))
+        return texts
+
+
+def _text(label, required_message, *, required=True, rows=4, help_text=""):
+    return forms.CharField(
+        label=label, required=required, help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={"required": required_message} if required_message else None,
+    )
+
+
+def _department_choices(departments) -> list:
+    """Departments grouped by region, for a select's option groups."""
+    groups: dict = {}
+    for department in departments:
+        groups.setdefault(department.region, []).append((department.pk, str(department)))
+    return [(str(region), options) for region, options in groups.items()]
+
+
+class DispatchForm(ActionForm):
+    action = Action.DISPATCH
+
+    lead_department = forms.TypedChoiceField(
+        label=_("Lead department (主办)"), coerce=int,
+        error_messages={"required": _("Choose the lead department.")},
+    )
+    assisting = forms.TypedMultipleChoiceField(
+        label=_("Assisting departments (协办)"), coerce=int, required=False,
+        help_text=_("Optional. Hold Ctrl (or ⌘) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    assisting_days = forms.IntegerField(
+        label=_("Working days for the assisting departments"), required=False, min_value=1,
+        max_value=365,
+    )
+    note = _text(_("Note for the departments"), None, required=False, rows=2)
+
+    def __init__(self, data=None, *, issue: Issue, user, departments=None, **kwargs):
+        departments = dispatch_departments() if departments is None else departments
+        default = issue.lead_department_id or issue.category.default_department_id
+        if default is not None:
+            kwargs.setdefault("initial", {}).setdefault("lead_department", default)
+        super().__init__(data, issue=issue, user=user, **kwargs)
+        self._departments = {department.pk: department for department in departments}
+        choices = _department_choices(departments)
+        self.fields["lead_department"].choices = [("", _("Choose a department")), *choices]
+        self.fields["assisting"].choices = choices
+        self.fields["assisting_days"].help_text = _(
+            "Optional. Empty: the category's limit of %(days)s working days."
+        ) % {"days": issue.category.resolve_limit_days}
+
+    def clean(self):
+        cleaned = super().clean()
+        lead, assisting = cleaned.get("lead_department"), cleaned.get("assisting") or []
+        if lead is not None and lead in assisting:
+            self.add_error("assisting", _("The lead department cannot also assist."))
+        return cleaned
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        days = data.get("assisting_days")
+        return {
+            "lead_department": self._departments[data["lead_department"]],
+            "assisting": {self._departments[pk]: days for pk in data.get("assisting") or []},
+            "note": data.get("note") or "",
+        }
+
+    def chosen_department(self):
+        return self._departments.get(self.cleaned_data.get("lead_department"))
+
+
+class AcceptForm(ActionForm):
+    action = Action.ACCEPT
+
+
+class ReturnForm(ActionForm):
+    action = Action.RETURN
+
+    reason = _text(_("Why is it not for your department?"),
+                   _("Say why the issue is not for your department."),
+                   help_text=_("The coordinators read this and dispatch it elsewhere."))
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class NoteForm(ActionForm):
+    action = Action.NOTE
+
+    message = _text(_("Progress note"), _("Write the note."))
+    is_public = forms.BooleanField(label=_("Show to the entrepreneur"), required=False)
+
+    def __init__(self, data=None, *, issue: Issue, user, public_by_default=True, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("is_public", public_by_default)
+        super().__init__(data, issue=issue, user=user, **kwargs)
+
+    def arguments(self) -> dict:
+        return {"message": self.cleaned_data["message"],
+                "is_public": self.cleaned_data["is_public"]}
+
+
+class RequestExtensionForm(ActionForm):
+    action = Action.REQUEST_EXTENSION
+
+    days = forms.IntegerField(label=_("Extra working days"), min_value=1)
+    reason = _text(_("Why is more time needed?"), _("Say why more time is needed."), rows=3)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        most = workflow_rules().max_extension_days
+        field = self.fields["days"]
+        field.max_value = most
+        field.validators.append(MaxValueValidator(most))
+        field.widget.attrs.update({"min": 1, "max": most})
+        field.help_text = _("1 to %(max)s working days.") % {"max": most}
+
+    def arguments(self) -> dict:
+        return {"days": self.cleaned_data["days"], "reason": self.cleaned_data["reason"]}
+
+
+class DecideExtensionForm(ActionForm):
+    action = Action.DECIDE_EXTENSION
+    APPROVE, REFUSE = "approve", "refuse"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"), widget=forms.RadioSelect,
+        choices=[(APPROVE, _("Grant the extra days")), (REFUSE, _("Refuse"))],
+        error_messages={"required": _("Grant or refuse the request.")},
+    )
+    note = _text(_("Note"), None, required=False, rows=2,
+                 help_text=_("Required when you refuse: the department reads it."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == self.REFUSE and not (cleaned.get("note") or "").strip():
+            self.add_error("note", _("Say why the request is refused."))
+        return cleaned
+
+    def arguments(self) -> dict:
+        return {"approve": self.cleaned_data["decision"] == self.APPROVE,
+                "note": self.cleaned_data.get("note") or ""}
+
+
+class ResolveForm(ActionForm):
+    action = Action.RESOLVE
+
+    reply = _text(_("Answer to the entrepreneur"), _("Write the answer to the entrepreneur."),
+                  rows=6, help_text=_("The entrepreneur reads this and is asked to rate it."))
+
+    def arguments(self) -> dict:
+        return {"reply": self.cleaned_data["reply"]}
+
+
+class RejectForm(ActionForm):
+    action = Action.REJECT
+
+    reason = _text(_("Why is it out of scope?"), _("Say why the issue is out of scope."),
+                   help_text=_("The entrepreneur reads this reason."))
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class MarkDuplicateForm(ActionForm):
+    action = Action.MARK_DUPLICATE
+
+    original = forms.CharField(
+        label=_("Reference of the original issue"), max_length=20,
+        widget=forms.TextInput(attrs={"placeholder": "HZ-2026-000123",
+                                      "autocapitalize": "characters"}),
+        error_messages={"required": _("Give the reference of the issue it duplicates.")},
+    )
+
+    def clean_original(self):
+        reference = "".join(self.cleaned_data["original"].split()).upper()
+        if not REFERENCE_RE.match(reference):
+            raise ValidationError(_("A reference looks like HZ-2026-000123."), code="format")
+        if reference == self.issue.reference:
+            raise ValidationError(_("An issue cannot duplicate itself."), code="original")
+        try:
+            self.original_issue = issues_for_user(user=self.user).get(reference=reference)
+        except Issue.DoesNotExist:
+            raise ValidationError(_("No issue with this reference is open to you."),
+                                  code="original") from None
+        return reference
+
+    def arguments(self) -> dict:
+        return {"original": self.original_issue}
+
+
+class CloseForm(ActionForm):
+    action = Action.CLOSE
+
+    note = _text(_("Why is the issue closed?"), _("Say why the issue is closed."),
+                 help_text=_("The entrepreneur reads this."))
+
+    def arguments(self) -> dict:
+        return {"note": self.cleaned_data["note"]}
+
+
+class RateForm(ActionForm):
+    action = Action.RATE
+
+    value = forms.ChoiceField(
+        label=_("How satisfied are you with the answer?"), choices=RatingValue.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how satisfied you are.")},
+    )
+    reason = forms.ChoiceField(
+        label=_("Why are you dissatisfied?"), choices=SatisfactionRating.Reason.choices,
+        widget=forms.RadioSelect, required=False,
+    )
+    comment = _text(_("Comment"), None, required=False, rows=3,
+                    help_text=_("Optional. The department and the coordinators read it."))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("value") == RatingValue.DISSATISFIED:
+            if not cleaned.get("reason"):
+                self.add_error("reason", _("Say why you are dissatisfied."))
+        else:
+            cleaned["reason"] = ""
+        return cleaned
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"value": data["value"], "reason": data.get("reason") or "",
+                "comment": data.get("comment") or ""}
+
+
+#: Each action's form.
+ACTION_FORMS: dict[Action, type[ActionForm]] = {
+    form.action: form
+    for form in (DispatchForm, AcceptForm, ReturnForm, NoteForm, RequestExtensionForm,
+                 DecideExtensionForm, ResolveForm, RejectForm, MarkDuplicateForm, CloseForm,
+                 RateForm)
+}

@@ -34,7 +34,7 @@ S = Issue.Status
 
 #: How an entrepreneur sees the workflow: plain words over groups of statuses.
 PLAIN_STATUS_GROUPS = (
-    ("waiting", _("Received, waiting to be passed on"), (S.SUBMITTED, S.RETURNED)),
+    ("waiting", _("Received, waiting to be passed on"), (S.SUBMITTED, S.RETURNED, S.REVIEW)),
     ("handling", _("Being handled by a department"), Issue.WITH_DEPARTMENT_STATUSES),
     ("answered", _("Answered, waiting for your rating"), (S.RESOLVED,)),
     ("closed", _("Closed"), Issue.CLOSED_STATUSES),
@@ -310,6 +310,9 @@ class IssueFilters:
     overdue: bool = False
     search: str = ""
     sort: str = IssueSort.NEWEST
+    #: A work queue's key (``issue_queue_keys_for_user``); applied by
+    #: ``issue_queue_page_for_user``.
+    queue: str = ""
 
     @property
     def is_narrowed(self) -> bool:
@@ -540,3 +543,184 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
         issue=issue, scope=scope, timeline=timeline, reply=replies[-1] if replies else None,
         show_contacts=can_see_issue_contacts(user=user, issue=issue),
     )
+
+
+# --- Work queues, supervision, and what the workflow's screens offer ---------------------
+
+
+def _queue_definitions(*, today) -> dict:
+    """Every work queue: key → (label, the condition, the order of its list)."""
+    from issues.models import ExtensionRequest
+
+    by_due = (F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    oldest_first = ("submitted_at", "id")
+    pending_extension = ExtensionRequest.objects.filter(
+        issue_id=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
+    )
+    due_soon = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES,
+                 due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    return {
+        "new": (_("New"), Q(status=S.DISPATCHED),
+                (F("accept_due_on").asc(nulls_last=True), "submitted_at", "id")),
+        "due_soon": (_("Due soon"), due_soon, by_due),
+        "overdue": (_("Overdue"), overdue_q(today=today), by_due),
+        "in_progress": (_("In progress"), Q(status__in=(S.ACCEPTED, S.IN_PROGRESS)), by_due),
+        "to_dispatch": (_("To dispatch"), Q(status__in=(S.SUBMITTED, S.RETURNED)),
+                        oldest_first),
+        "returned": (_("Returned"), Q(status=S.RETURNED), oldest_first),
+        "extension_requests": (_("Extension requests"), Q(Exists(pending_extension)), by_due),
+        "review": (_("Coordinator's decision"), Q(status=S.REVIEW), oldest_first),
+        "supervised": (
+            _("Under supervision"),
+            Q(status__in=Issue.OPEN_STATUSES, escalation__gte=Issue.Escalation.SUPERVISED),
+            by_due,
+        ),
+    }
+
+
+def issue_queue_keys_for_user(*, user) -> tuple[str, ...]:
+    """The work queues the issue list offers the user, in the order of its tabs.
+
+    A department (handler or lead): new, due soon, overdue, in progress. A coordinator or
+    administrator: to dispatch, returned, extension requests, the coordinator's decision,
+    under supervision, overdue. A leader: under supervision, overdue. Entrepreneurs: none.
+    No query beyond the user's Official record.
+    """
+    scope = issue_scope_for_user(user=user)
+    if not scope.is_official:
+        return ()
+    if scope.kind == "department":
+        return ("new", "due_soon", "overdue", "in_progress")
+    official = None if user.is_superuser else official_for_user(user=user)
+    if user.is_superuser or (official is not None
+                             and official.role == Official.Role.COORDINATOR):
+        return ("to_dispatch", "returned", "extension_requests", "review", "supervised",
+                "overdue")
+    return ("supervised", "overdue")
+
+
+def issue_queues_for_user(*, user) -> list[dict]:
+    """The user's work queues, each a dict of ``key``, ``label`` and ``count`` (issues in it
+    now, in the user's scope). One query; none for a user without queues."""
+    keys = issue_queue_keys_for_user(user=user)
+    if not keys:
+        return []
+    definitions = _queue_definitions(today=timezone.localdate())
+    counts = issues_for_user(user=user).aggregate(
+        **{key: Count("id", filter=definitions[key][1]) for key in keys}
+    )
+    return [{"key": key, "label": definitions[key][0], "count": counts[key] or 0}
+            for key in keys]
+
+
+def issue_queue_page_for_user(
+    *, user, filters: IssueFilters | None = None, page_number=None
+) -> Page:
+    """``issue_list_page_for_user``, narrowed to the work queue ``filters.queue`` (one of
+    ``issue_queue_keys_for_user``; anything else is ignored) and in that queue's order:
+    soonest due first for a department's queues, oldest first for those waiting for a
+    coordinator. Two queries (the count, and the page) whatever the number of issues."""
+    filters = filters or IssueFilters()
+    issues = issue_list_for_user(user=user, filters=filters)
+    if filters.queue and filters.queue in issue_queue_keys_for_user(user=user):
+        _label, condition, order = _queue_definitions(today=timezone.localdate())[filters.queue]
+        issues = issues.filter(condition).order_by(*order)
+    scope = issue_scope_for_user(user=user)
+    page = Paginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)
+    today = timezone.localdate()
+    page.object_list = [_describe(issue, scope=scope, today=today) for issue in page]
+    return page
+
+
+def may_see_supervision(*, user) -> bool:
+    """Coordinators, leaders and administrators follow the supervised issues (督办)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    official = official_for_user(user=user)
+    return official is not None and official.role in (Official.Role.COORDINATOR,
+                                                      Official.Role.LEADER)
+
+
+def supervised_issues_for_user(*, user) -> list[Issue]:
+    """Open issues under supervision or in the bulletin, in the user's scope, most overdue
+    first (earliest due date; none last). Each carries ``working_days_late`` (0 when not
+    past its due date). Two queries (the issues, and the working-day calendar)."""
+    from core.workdays import work_calendar
+
+    issues = list(
+        issues_for_user(user=user)
+        .filter(status__in=Issue.OPEN_STATUSES, escalation__gte=Issue.Escalation.SUPERVISED)
+        .select_related("lead_department__region", "enterprise", "category", "region")
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    )
+    calendar = work_calendar()
+    today = timezone.localdate()
+    for issue in issues:
+        late = issue.due_on is not None and issue.due_on < today
+        issue.working_days_late = (calendar.working_days_between(issue.due_on, today)
+                                   if late else 0)
+    return issues
+
+
+def supervision_bulletin(*, issues: list[Issue]) -> list[dict]:
+    """The issues listed in the supervision bulletin, grouped by lead department: dicts of
+    ``department`` (None when no department leads it), ``count`` and ``issues``, the
+    department with most first. No query: groups what ``supervised_issues_for_user`` read."""
+    groups: dict = {}
+    for issue in issues:
+        if issue.escalation < Issue.Escalation.BULLETIN:
+            continue
+        group = groups.setdefault(issue.lead_department_id, {
+            "department": issue.lead_department, "count": 0, "issues": [],
+        })
+        group["count"] += 1
+        group["issues"].append(issue)
+    return sorted(groups.values(),
+                  key=lambda group: (-group["count"], str(group["department"] or "")))
+
+
+def pending_extension_request_for_issue(*, issue: Issue):
+    """The issue's request for more time waiting for a decision, or None; with
+    ``requested_by_name`` and ``requested_by_department`` (the asking official's). One query.
+    Officials only: departments' requests are internal."""
+    from issues.models import ExtensionRequest
+
+    request = (
+        ExtensionRequest.objects.filter(issue_id=issue.pk,
+                                        status=ExtensionRequest.Status.PENDING)
+        .select_related("requested_by__official__department", "requested_by__entrepreneur")
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+    if request is not None:
+        request.requested_by_name = actor_display_name(request.requested_by)
+        official = _related(request.requested_by, "official")
+        request.requested_by_department = official.department if official else None
+    return request
+
+
+def dispatch_departments() -> list[Department]:
+    """Departments that take issues, by region then name, for the dispatch form. One query."""
+    return list(
+        Department.objects.filter(is_active=True).select_related("region")
+        .order_by("region__sort_order", "region__code", "name", "id")
+    )
+
+
+def sessions_for_issue_entry_for_user(*, user, limit: int = 50) -> list:
+    """Sessions an issue entered by a coordinator may have been raised at: from 60 days ago
+    to 7 days ahead, in the coordinator's region scope (an administrator's or a city
+    coordinator's: all), not cancelled, the ``limit`` latest first. One query."""
+    from sessions.models import TalkSession
+
+    now = timezone.now()
+    sessions = TalkSession.objects.filter(
+        starts_at__gte=now - timedelta(days=60), starts_at__lte=now + timedelta(days=7),
+    ).exclude(status=TalkSession.Status.CANCELLED)
+    if not user.is_superuser:
+        region = region_scope_for_user(user=user)
+        if region is not None:
+            sessions = sessions.filter(region=region)
+    return list(sessions.select_related("region").order_by("-starts_at", "-id")[:limit])

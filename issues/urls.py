@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from issues import views
+from issues.workflow import Action
 
 
 class IssueReferenceConverter:
@@ -20,7 +21,21 @@ register_converter(IssueReferenceConverter, "reference")
 
 app_name = "issues"
 
+#: Each workflow action but the rating (which has its own page) posts to
+#: <reference>/<action>/, named after the action.
+ACTIONS = [action for action in Action if action != Action.RATE]
+
 urlpatterns = [
     path("", views.issue_list, name="list"),
+    path("new/", views.issue_new, name="new"),
+    path("supervision/", views.supervision, name="supervision"),
     path("<reference:reference>/", views.issue_detail, name="detail"),
+    path("<reference:reference>/rate/", views.issue_rate, name="rate"),
+    path("<reference:reference>/attachments/<int:pk>/", views.attachment_download,
+         name="attachment"),
+    *(
+        path(f"<reference:reference>/{action.value}/", views.issue_action,
+             {"action": action.value}, name=action.value)
+        for action in ACTIONS
+    ),
 ]

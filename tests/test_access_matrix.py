@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.contrib import admin
+from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from entrepreneurs.models import Entrepreneur
 from government.models import Official
+from issues.models import Attachment
 from privacy.models import DeletionRequest
 from tests.factories import (
     CityFactory,
@@ -30,6 +33,16 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _private_storage(settings, tmp_path):
+    """Uploaded files go to the test's own folder, never to var/private."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {**settings.STORAGES["default"],
+                    "OPTIONS": {"location": str(tmp_path / "private")}},
+    }
 
 ACTORS = ("anonymous", "entrepreneur_a", "entrepreneur_b", "handler_x", "handler_y",
           "coordinator_other_county", "coordinator_city", "admin")
@@ -64,7 +77,8 @@ def world(django_user_model) -> World:
         role=Official.Role.COORDINATOR)
     admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "x")
     issue = IssueFactory(enterprise=enterprise_a, entrepreneur=person_a,
-                         lead_department=department_x, status="dispatched")
+                         lead_department=department_x, status="dispatched",
+                         round_started_on=timezone.localdate(), dispatched_at=timezone.now())
     users = {
         "anonymous": None,
         "entrepreneur_a": person_a.user,
@@ -90,7 +104,7 @@ class Case:
     expected: dict
     kwargs: object = None  # a function World -> URL kwargs
     method: str = "get"
-    data: dict = field(default_factory=dict)
+    data: object = field(default_factory=dict)  # a dict, or a function World -> dict
 
 
 def everyone(status: int) -> dict:
@@ -122,6 +136,35 @@ ENTREPRENEURS = only({"entrepreneur_a": 200, "entrepreneur_b": 200})
 def OFFICIAL_X(world):  # noqa: N802 (reads as a constant in the table below)
     return {"pk": world.objects["official_x"].pk}
 
+def ISSUE(world):  # noqa: N802
+    return {"reference": world.objects["issue"].reference}
+
+
+def issue_action(allowed: dict, data) -> Case:
+    """A workflow action POSTed on entrepreneur A's issue (dispatched to department X):
+    outside their scope people are told it does not exist; in it, 403 unless ``allowed``
+    (302 done, 409 not in this state, 400 bad input)."""
+    return Case(
+        {**only({"entrepreneur_b": 404, "handler_y": 404, "coordinator_other_county": 404}),
+         **allowed},
+        kwargs=ISSUE, method="post", data=data,
+    )
+
+
+def issue_attachment(world):
+    """A PDF attached to entrepreneur A's issue, stored (in the test's own folder)."""
+    attachment = Attachment(issue=world.objects["issue"], original_name="营业执照.pdf",
+                            content_type="application/pdf", size=len(PDF), sha256="0" * 64,
+                            uploaded_by=world.users["entrepreneur_a"])
+    attachment.file.save("matrix.pdf", ContentFile(PDF), save=False)
+    attachment.save()
+    return {**ISSUE(world), "pk": attachment.pk}
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+#: Coordinators in scope and administrators may do it; in this state it is refused (409).
+COORDINATOR_WRONG_STATE = {"coordinator_city": 409, "admin": 409}
+
 MATRIX: dict[str, Case] = {
     # The site itself
     "home": Case(everyone(200)),
@@ -143,6 +186,41 @@ MATRIX: dict[str, Case] = {
              others=404),
         kwargs=lambda w: {"reference": w.objects["issue"].reference},
     ),
+    "issues:new": Case(only({"entrepreneur_a": 200, "entrepreneur_b": 200,
+                             # coordinators first choose the person in the directory
+                             "coordinator_other_county": 302, "coordinator_city": 302,
+                             "admin": 302})),
+    "issues:supervision": Case(COORDINATORS_AND_ADMIN),
+    "issues:rate": Case(
+        only({"entrepreneur_a": 200, "entrepreneur_b": 404, "handler_y": 404,
+              "coordinator_other_county": 404}),
+        kwargs=ISSUE,
+    ),
+    "issues:attachment": Case(
+        only({"entrepreneur_a": 200, "handler_x": 200, "coordinator_city": 200, "admin": 200},
+             others=404),
+        kwargs=issue_attachment,
+    ),
+    "issues:dispatch": issue_action(
+        {"coordinator_city": 302, "admin": 302},
+        lambda w: {"version": 1, "lead_department": w.objects["issue"].lead_department_id},
+    ),
+    "issues:accept": issue_action({"handler_x": 302}, {"version": 1}),
+    "issues:return": issue_action({"handler_x": 302}, {"version": 1, "reason": "不属于本部门"}),
+    "issues:note": issue_action({"handler_x": 409, **COORDINATOR_WRONG_STATE},
+                                {"version": 1, "message": "正在协调", "is_public": "on"}),
+    "issues:request_extension": issue_action({"handler_x": 409},
+                                             {"version": 1, "days": 5, "reason": "需要会商"}),
+    "issues:decide_extension": issue_action(COORDINATOR_WRONG_STATE,
+                                            {"version": 1, "decision": "approve"}),
+    "issues:resolve": issue_action({"handler_x": 409}, {"version": 1, "reply": "已解决"}),
+    "issues:reject": issue_action({"coordinator_city": 302, "admin": 302},
+                                  {"version": 1, "reason": "不属于恳谈会受理范围"}),
+    "issues:mark_duplicate": issue_action(
+        {"coordinator_city": 400, "admin": 400},  # no such original issue
+        {"version": 1, "original": "HZ-2026-999999"},
+    ),
+    "issues:close": issue_action(COORDINATOR_WRONG_STATE, {"version": 1, "note": "已协调完毕"}),
     # Entrepreneurs: sign-up, verification, directory
     "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
     "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
@@ -174,6 +252,24 @@ MATRIX: dict[str, Case] = {
         CITY_SCOPE_ACTION,
         kwargs=lambda w: {"pk": w.objects["deletion_request"].pk},
         method="post", data={"decision": "refuse", "note": "资料不全"},
+    ),
+    # The inbox: everyone's own messages (the one to open is entrepreneur A's)
+    "notifications:inbox": Case(signed_in(200)),
+    "notifications:open": Case(
+        only({"entrepreneur_a": 302}, others=404),
+        kwargs=lambda w: {"pk": w.users["entrepreneur_a"].notifications.create(
+            key="matrix:inbox", channel="in_app", subject="您的问题已受理", url="/issues/").pk},
+    ),
+    "notifications:read_all": Case(signed_in(302), method="post"),
+    # The working-day calendar: one for the whole country, so every coordinator keeps it.
+    "calendar:index": Case(COORDINATORS_AND_ADMIN),
+    "calendar:set": Case(
+        only({"coordinator_other_county": 302, "coordinator_city": 302, "admin": 302}),
+        method="post", data={"day": "2027-10-08", "status": "off", "note": "国庆节"},
+    ),
+    "calendar:delete": Case(
+        only({"coordinator_other_county": 302, "coordinator_city": 302, "admin": 302}),
+        kwargs=lambda w: {"day": "2027-10-08"}, method="post",
     ),
 }
 
@@ -215,7 +311,8 @@ def test_access(client, world, name, actor):
     user = world.users[actor]
     if user is not None:
         client.force_login(user)
-    response = getattr(client, case.method)(url, case.data)
+    data = case.data(world) if callable(case.data) else case.data
+    response = getattr(client, case.method)(url, data)
     expected = case.expected[actor]
     assert response.status_code == expected, f"{actor} {case.method.upper()} {url}"
     if expected == 302 and actor == "anonymous" and name not in NOT_LOGIN_REDIRECTS:

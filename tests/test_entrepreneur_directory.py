@@ -24,7 +24,7 @@ DIRECTORY = reverse("entrepreneurs:list")
 #: Queries for one page of the directory, whatever the number of people: session and user;
 #: for officials their role groups (navigation), permissions (2), official, department and
 #: region; the filter's regions (city-wide viewers only); the count and the page's rows.
-EXPECTED_QUERIES = {"coordinator_wuxing": 10, "leader_city": 11, "admin": 5}
+EXPECTED_QUERIES = {"coordinator_wuxing": 11, "leader_city": 12, "admin": 6}
 
 
 @pytest.fixture

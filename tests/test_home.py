@@ -25,10 +25,10 @@ pytestmark = pytest.mark.django_db
 
 S = Issue.Status
 #: Queries per home page, counting the session, user and role-group look-ups of a
-#: signed-in request. The coordinator's includes their permissions (two queries) and the
-#: count of sign-ups waiting for verification.
+#: signed-in request and the inbox badge's count of unread messages. The coordinator's
+#: includes their permissions (two queries) and the count of sign-ups waiting for verification.
 EXPECTED_QUERIES = {
-    "anonymous": 2, "entrepreneur": 8, "handler": 8, "coordinator": 12, "leader": 8, "admin": 5,
+    "anonymous": 2, "entrepreneur": 9, "handler": 9, "coordinator": 13, "leader": 9, "admin": 6,
 }
 
 

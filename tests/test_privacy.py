@@ -48,7 +48,7 @@ REQUEST_DELETION = reverse("privacy:request_deletion")
 REQUESTS = reverse("privacy:requests")
 #: Queries per page, counting the session and user look-ups of a signed-in request.
 EXPORT_QUERIES = 14
-REQUEST_LIST_QUERIES = 10
+REQUEST_LIST_QUERIES = 11
 
 
 def decide_url(deletion_request) -> str:

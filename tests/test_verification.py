@@ -131,7 +131,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, world):
     for _ in range(40):
         EntrepreneurFactory(verification=PENDING, enterprise=EnterpriseFactory(region=wuxing))
     # Session, user, role groups, permissions (2), official, department, region, count, rows.
-    assert small == count() == 10
+    assert small == count() == 11
 
 
 def test_the_county_coordinator_verifies_and_the_person_gains_their_rights(client, world):
