@@ -118,64 +118,56 @@ def _due_soon(calendar: WorkCalendar, *, today: date, due: date | None) -> bool:
 
 
 def _remind_due(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
-    sent = 0
+    """Remind the departments of the due dates coming up (not on the day the clock
+    started): the lead department's acceptance and answer, each assisting department's
+    part. Each due date is marked as reminded, so a date is reminded of once."""
+    if issue.round_started_on == today:
+        return 0
     values = {"reference": issue.reference, "title": issue.title}
-    started_today = issue.round_started_on == today
-    if (issue.status == S.DISPATCHED and not started_today
-            and issue.accept_reminded_for != issue.accept_due_on
+    sent = 0
+    if (issue.status == S.DISPATCHED and issue.accept_reminded_for != issue.accept_due_on
             and _due_soon(calendar, today=today, due=issue.accept_due_on)):
         issue.accept_reminded_for = issue.accept_due_on
-        event = record_change(issue, actor=None, kind=K.REMINDER, fields=["accept_reminded_for"],
-                              bump=False, is_public=False,
-                              data={"step": "accept_due",
-                                    "due_on": issue.accept_due_on.isoformat()},
-                              message=_("Reminder: accept by %(due)s.") % {
-                            "due": issue.accept_due_on.isoformat()})
-        notices.tell_officials(
-            users=notices.department_users(department_id=issue.lead_department_id),
-            key=f"issue:{issue.pk}:accept-due:r{issue.round}:{issue.accept_due_on}",
-            subject=_("Accept issue %(reference)s by %(due)s") % {
-                **values, "due": issue.accept_due_on.isoformat()},
-            body=event.message, issue=issue,
-        )
-        sent += 1
-    if (not started_today and issue.due_reminded_for != issue.due_on
+        issue.save(update_fields=["accept_reminded_for"])
+        sent += _remind(issue, step="accept_due", due=issue.accept_due_on,
+                        department_id=issue.lead_department_id,
+                        message=_("Reminder: accept by %(due)s."),
+                        subject=_("Accept issue %(reference)s by %(due)s"), values=values)
+    if (issue.due_reminded_for != issue.due_on
             and _due_soon(calendar, today=today, due=issue.due_on)):
         issue.due_reminded_for = issue.due_on
-        event = record_change(issue, actor=None, kind=K.REMINDER, fields=["due_reminded_for"],
-                              bump=False, is_public=False,
-                              data={"step": "due", "due_on": issue.due_on.isoformat()},
-                              message=_("Reminder: the answer is due by %(due)s.") % {
-                            "due": issue.due_on.isoformat()})
-        notices.tell_officials(
-            users=notices.department_users(department_id=issue.lead_department_id),
-            key=f"issue:{issue.pk}:due:r{issue.round}:{issue.due_on}",
-            subject=_("Issue %(reference)s is due by %(due)s") % {
-                **values, "due": issue.due_on.isoformat()},
-            body=event.message, issue=issue,
-        )
-        sent += 1
+        issue.save(update_fields=["due_reminded_for"])
+        sent += _remind(issue, step="due", due=issue.due_on,
+                        department_id=issue.lead_department_id,
+                        message=_("Reminder: the answer is due by %(due)s."),
+                        subject=_("Issue %(reference)s is due by %(due)s"), values=values)
     for assistance in issue.assistances.filter(due_reminded_for__isnull=True):
-        if not _due_soon(calendar, today=today, due=assistance.due_on) or started_today:
+        if not _due_soon(calendar, today=today, due=assistance.due_on):
             continue
         assistance.due_reminded_for = assistance.due_on
         assistance.save(update_fields=["due_reminded_for"])
-        event = record_change(issue, actor=None, kind=K.REMINDER, bump=False, is_public=False,
-                              data={"step": "assisting_due", "department": assistance.department_id,
-                              "due_on": assistance.due_on.isoformat()},
-                              message=_("Reminder to %(department)s: its part is due by %(due)s.")
-                              % {"department": assistance.department,
-                           "due": assistance.due_on.isoformat()})
-        notices.tell_officials(
-            users=notices.department_users(department_id=assistance.department_id),
-            key=f"issue:{issue.pk}:assist-due:{assistance.department_id}:r{issue.round}:"
-                f"{assistance.due_on}",
-            subject=_("Your part of issue %(reference)s is due by %(due)s") % {
-                **values, "due": assistance.due_on.isoformat()},
-            body=event.message, issue=issue,
-        )
-        sent += 1
+        sent += _remind(issue, step="assisting_due", due=assistance.due_on,
+                        department_id=assistance.department_id,
+                        message=_("Reminder to %(department)s: its part is due by %(due)s."),
+                        subject=_("Your part of issue %(reference)s is due by %(due)s"),
+                        values={**values, "department": assistance.department})
     return sent
+
+
+def _remind(issue: Issue, *, step: str, due: date, department_id: int, message: str,
+            subject: str, values: dict) -> int:
+    """One reminder: an internal timeline entry and the department's messages."""
+    values = {**values, "due": due.isoformat()}
+    event = record_change(issue, actor=None, kind=K.REMINDER, bump=False, is_public=False,
+                          message=message % values,
+                          data={"step": step, "department": department_id,
+                                "due_on": due.isoformat()})
+    notices.tell_officials(
+        users=notices.department_users(department_id=department_id),
+        key=f"issue:{issue.pk}:{step}:{department_id}:r{issue.round}:{due}",
+        subject=subject % values, body=event.message, issue=issue,
+    )
+    return 1
 
 
 def _escalate_overdue(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
