@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from tests.browser.pages import watch
 from tests.services import require_chromium
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -44,28 +45,39 @@ def demo_accounts(transactional_db):
 
 
 @pytest.fixture
-def failed_requests(page, live_server):
+def failed_requests():
     """Every same-origin request that failed or answered 4xx/5xx while the test ran."""
-    failures = []
-
-    def on_response(response):
-        if response.url.startswith(live_server.url) and response.status >= 400:
-            failures.append(f"{response.status} {response.url}")
-
-    page.on("response", on_response)
-    page.on("requestfailed", lambda request: failures.append(f"failed {request.url}"))
-    return failures
+    return []
 
 
 @pytest.fixture
-def csp_violations(page):
+def csp_violations():
     """Everything the Content-Security-Policy blocked while the test ran (should stay empty)."""
-    violations = []
+    return []
 
-    def on_console(message):
-        text = message.text
-        if "Content Security Policy" in text or "Refused to" in text:
-            violations.append(text)
 
-    page.on("console", on_console)
-    return violations
+@pytest.fixture(autouse=True)
+def _watched(request):
+    """The test's ``page`` reports into ``failed_requests`` and ``csp_violations``."""
+    if "page" in request.fixturenames:
+        page = request.getfixturevalue("page")
+        watch(page, request.getfixturevalue("live_server"),
+              request.getfixturevalue("failed_requests"),
+              request.getfixturevalue("csp_violations"))
+
+
+@pytest.fixture
+def open_browser(browser, browser_context_args, live_server, failed_requests, csp_violations):
+    """Opens a page in a browser of its own (another person's), watched like ``page``."""
+    contexts = []
+
+    def open_page(**options):
+        context = browser.new_context(**{**browser_context_args, **options})
+        contexts.append(context)
+        opened = context.new_page()
+        watch(opened, live_server, failed_requests, csp_violations)
+        return opened
+
+    yield open_page
+    for context in contexts:
+        context.close()

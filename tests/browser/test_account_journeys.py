@@ -4,8 +4,6 @@ own enterprise, an official's account from creation to first log-in, and the loc
 from urllib.parse import urlsplit
 
 import pytest
-from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from accounts.forms import IdentifierAuthenticationForm
@@ -13,60 +11,13 @@ from demo.seed import DEMO_PASSWORD
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
 from notifications.models import Notification
+from tests.browser.pages import PHONE, fits_the_screen, open_menu, translated
 from tests.factories import IssueFactory, credit_code
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
 NEW_PASSWORD = "Bamboo-shoots-in-Anji-2026"  # noqa: S105 - a test account's password
 WRONG_PASSWORD = "huzhou-demo-wrong"  # noqa: S105
-
-
-def translated(msgid, language: str = "zh-hans") -> str:
-    """What the page shows for ``msgid`` (a string or a lazy one) in ``language``."""
-    with translation.override(language):
-        return gettext(msgid) if isinstance(msgid, str) else str(msgid)
-
-
-def watch(page, live_server, failed_requests: list, csp_violations: list) -> None:
-    """Record a further page's failures and CSP reports like the fixtures do for ``page``."""
-
-    def on_response(response):
-        if response.url.startswith(live_server.url) and response.status >= 400:
-            failed_requests.append(f"{response.status} {response.url}")
-
-    def on_console(message):
-        if "Content Security Policy" in message.text or "Refused to" in message.text:
-            csp_violations.append(message.text)
-
-    page.on("response", on_response)
-    page.on("requestfailed", lambda request: failed_requests.append(f"failed {request.url}"))
-    page.on("console", on_console)
-
-
-@pytest.fixture
-def new_browser_page(browser, browser_context_args, live_server, failed_requests,
-                     csp_violations):
-    """Opens a page in a fresh browser context (another person's browser), watched too."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(**browser_context_args)
-        contexts.append(context)
-        other = context.new_page()
-        watch(other, live_server, failed_requests, csp_violations)
-        return other
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-def open_menu(page) -> None:
-    """On a phone the menu waits behind the toggler: open it."""
-    toggler = page.locator("nav .navbar-toggler")
-    if toggler.is_visible() and toggler.get_attribute("aria-expanded") != "true":
-        toggler.click()
 
 
 def log_in(page, identifier: str, password: str = DEMO_PASSWORD) -> None:
@@ -93,15 +44,8 @@ def log_out(page) -> None:
     expect(page.get_by_test_id("home-heading")).to_have_attribute("data-role", "anonymous")
 
 
-def fits_the_screen(page) -> bool:
-    """Nothing sticks out sideways (no horizontal scrolling on a phone)."""
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
-    )
-
-
 def test_sign_up_be_verified_and_log_in_by_mobile(
-    page, live_server, demo_accounts, new_browser_page, failed_requests, csp_violations
+    page, live_server, demo_accounts, open_browser, failed_requests, csp_violations
 ):
     wuxing = Region.objects.get(code="wuxing")
     code = credit_code(4242, region="330502")
@@ -139,7 +83,7 @@ def test_sign_up_be_verified_and_log_in_by_mobile(
     log_out(page)
 
     # The city coordinator, at a desk, verifies the new person.
-    desk = new_browser_page()
+    desk = open_browser()
     desk.goto(live_server.url + "/")
     log_in(desk, "coordinator")
     expect(desk.get_by_test_id("home-heading")).to_have_attribute("data-role", "coordinator")
@@ -213,7 +157,7 @@ def test_another_enterprises_issue_is_not_found(
 
 
 def test_a_new_officials_account_from_creation_to_first_log_in(
-    page, live_server, demo_accounts, new_browser_page, failed_requests, csp_violations
+    page, live_server, demo_accounts, open_browser, failed_requests, csp_violations
 ):
     department = Department.objects.get(code="huzhou-jxj")
     name, email = "周敏", "zhou.min@example.com"
@@ -251,7 +195,7 @@ def test_a_new_officials_account_from_creation_to_first_log_in(
     link = live_server.url + urlsplit(welcome.url).path
 
     # The new official, in their own browser, chooses a password and logs in.
-    newcomer = new_browser_page()
+    newcomer = open_browser()
     newcomer.goto(link)
     expect(newcomer.locator("main h1")).to_have_text(translated("Welcome: choose your password"))
     newcomer.locator("#id_new_password1").fill(NEW_PASSWORD)
