@@ -418,13 +418,14 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     )
     with notices.site_language():
         values = {"reference": issue.reference, "title": issue.title,
-                  "due": issue.due_on.isoformat(), "accept": issue.accept_due_on.isoformat()}
+                  "due": issue.due_on.isoformat(), "accept": issue.accept_due_on.isoformat(),
+                  "window": workflow_rules().return_window_days}
         notices.tell_officials(
             users=notices.department_users(department_id=lead_department.pk),
             key=event_key(issue, event, "dispatched"),
             subject=_("Issue %(reference)s is yours to lead") % values,
             body=_("“%(title)s”: accept it by %(accept)s and answer by %(due)s, or return it "
-                   "within one working day if it is not yours.") % values,
+                   "within %(window)s working day(s) if it is not yours.") % values,
             issue=issue,
         )
         for assistance in issue.assistances.all():
