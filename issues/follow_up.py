@@ -54,11 +54,21 @@ def follow_up_candidates(*, today: date, calendar: WorkCalendar):
     # reminder must not keep the issue a candidate for good.
     not_reminded = Q(due_reminded_for__isnull=True) | ~Q(due_reminded_for=F("due_on"))
     with_department = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES)
-    due = with_department & (Q(due_on__gte=today, due_on__lte=soon) & not_reminded
-                             | Q(due_on__lt=today, escalation__lt=E.BULLETIN))
+    # No reminder on the day the clock started (the dispatch itself told the department).
+    not_started_today = ~Q(round_started_on=today)
+    # An overdue issue is a candidate only when its lateness has reached the next rung of
+    # the ladder, not on every run while it waits for it.
+    rungs = ((E.REMINDED, 1), (E.SUPERVISED, rules.supervise_after_days),
+             (E.BULLETIN, rules.bulletin_after_days))
+    overdue = Q()
+    for rung, days in rungs:
+        overdue |= Q(escalation__lt=rung, due_on__lte=_waited_since(calendar, today, days))
+    due = with_department & (
+        Q(due_on__gte=today, due_on__lte=soon) & not_reminded & not_started_today | overdue)
     accept = Q(status=S.DISPATCHED, accept_due_on__gte=today, accept_due_on__lte=soon) & (
-        Q(accept_reminded_for__isnull=True) | ~Q(accept_reminded_for=F("accept_due_on")))
-    assisting = with_department & Q(
+        Q(accept_reminded_for__isnull=True) | ~Q(accept_reminded_for=F("accept_due_on"))
+    ) & not_started_today
+    assisting = with_department & not_started_today & Q(
         assistances__due_on__gte=today, assistances__due_on__lte=soon,
         assistances__due_reminded_for__isnull=True)
     remind_since = _waited_since(calendar, today, rules.rating_reminder_days)

@@ -6,7 +6,6 @@ the workflow can refuse a change made on a page that someone else's change has o
 The forms only parse what was typed; the workflow (``issues.workflow``) decides.
 """
 
-import re
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -24,9 +23,8 @@ from issues.selectors import (
     dispatch_departments,
     issues_for_user,
 )
+from issues.services import is_reference
 from issues.workflow import Action
-
-REFERENCE_RE = re.compile(r"^HZ-[0-9]{4}-[0-9]{6,}$")
 
 
 class IssueFilterForm(forms.Form):
@@ -368,7 +366,7 @@ class MarkDuplicateForm(ActionForm):
 
     def clean_original(self):
         reference = "".join(self.cleaned_data["original"].split()).upper()
-        if not REFERENCE_RE.match(reference):
+        if not is_reference(reference):
             raise ValidationError(_("A reference looks like HZ-2026-000123."), code="format")
         if reference == self.issue.reference:
             raise ValidationError(_("An issue cannot duplicate itself."), code="original")

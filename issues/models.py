@@ -215,6 +215,11 @@ class Issue(models.Model):
             models.Index(fields=("entrepreneur", "submitted_at"), name="issue_person_submitted"),
             models.Index(fields=("submitted_at", "id"), name="issue_submitted_id"),
             models.Index(fields=("escalation", "status"), name="issue_escalation_status"),
+            # The coordinators' "to dispatch" queue, oldest first, without walking the closed.
+            models.Index(fields=("submitted_at", "id"), name="issue_to_dispatch",
+                         condition=Q(status__in=("submitted", "returned"))),
+            # The list sorted by due date (officials' "soonest due first").
+            models.Index(fields=("due_on", "-submitted_at", "-id"), name="issue_due_newest"),
         ]
 
     def __str__(self) -> str:

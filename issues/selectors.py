@@ -29,6 +29,7 @@ from issues.models import (
     IssueEvent,
     SatisfactionRating,
 )
+from issues.services import is_reference
 
 S = Issue.Status
 
@@ -177,7 +178,7 @@ def department_queue_for_user(*, user) -> dict:
     """The department's queue: to accept, in progress, due soon, overdue. One query."""
     today = timezone.localdate()
     with_department = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES)
-    counts = _department_issues(user=user).aggregate(
+    counts = _department_issues(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
         to_accept=Count("id", filter=Q(status=S.DISPATCHED)),
         in_progress=Count("id", filter=Q(status__in=(S.ACCEPTED, S.IN_PROGRESS))),
         due_soon=Count(
@@ -219,7 +220,7 @@ def _issues_in_scope(*, user) -> QuerySet[Issue]:
 
 def coordinator_queue_for_user(*, user) -> dict:
     """Awaiting dispatch, returned as misrouted, and overdue, in the user's scope. One query."""
-    counts = _issues_in_scope(user=user).aggregate(
+    counts = _issues_in_scope(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
         awaiting_dispatch=Count("id", filter=Q(status=S.SUBMITTED)),
         returned=Count("id", filter=Q(status=S.RETURNED)),
         overdue=Count("id", filter=overdue_q(today=timezone.localdate())),
@@ -374,7 +375,10 @@ def issue_list_for_user(*, user, filters: IssueFilters | None = None) -> QuerySe
     if filters.overdue:
         issues = issues.filter(overdue_q(today=timezone.localdate()))
     search = filters.search.strip()
-    if search:
+    if is_reference(search):
+        # A whole reference finds its issue through the unique index, not by scanning.
+        issues = issues.filter(reference=search.upper())
+    elif search:
         issues = issues.filter(Q(reference__icontains=search) | Q(title__icontains=search))
     if filters.sort == IssueSort.DUE and scope.is_official:
         return issues.order_by(F("due_on").asc(nulls_last=True), "-submitted_at", "-id")
@@ -555,8 +559,8 @@ def _queue_definitions(*, today) -> dict:
     by_due = (F("due_on").asc(nulls_last=True), "submitted_at", "id")
     oldest_first = ("submitted_at", "id")
     pending_extension = ExtensionRequest.objects.filter(
-        issue_id=OuterRef("pk"), status=ExtensionRequest.Status.PENDING
-    )
+        status=ExtensionRequest.Status.PENDING
+    ).values("issue_id")
     due_soon = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES,
                  due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
     return {
@@ -568,7 +572,7 @@ def _queue_definitions(*, today) -> dict:
         "to_dispatch": (_("To dispatch"), Q(status__in=(S.SUBMITTED, S.RETURNED)),
                         oldest_first),
         "returned": (_("Returned"), Q(status=S.RETURNED), oldest_first),
-        "extension_requests": (_("Extension requests"), Q(Exists(pending_extension)), by_due),
+        "extension_requests": (_("Extension requests"), Q(pk__in=pending_extension), by_due),
         "review": (_("Coordinator's decision"), Q(status=S.REVIEW), oldest_first),
         "supervised": (
             _("Under supervision"),
@@ -606,7 +610,8 @@ def issue_queues_for_user(*, user) -> list[dict]:
     if not keys:
         return []
     definitions = _queue_definitions(today=timezone.localdate())
-    counts = issues_for_user(user=user).aggregate(
+    # Every queue holds open issues only: counting among those spares a scan of the closed.
+    counts = issues_for_user(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
         **{key: Count("id", filter=definitions[key][1]) for key in keys}
     )
     return [{"key": key, "label": definitions[key][0], "count": counts[key] or 0}

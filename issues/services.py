@@ -1,11 +1,20 @@
 """Writes for issues that are not state transitions (those live in the workflow module)."""
 
+import re
+
 from django.db import transaction
 from django.db.models import F
 
 from issues.models import IssueSequence
 
 REFERENCE_PREFIX = "HZ"
+#: The shape of a reference, for URLs and for recognising one typed into a search box.
+REFERENCE_REGEX = r"HZ-[0-9]{4}-[0-9]{6,}"
+
+
+def is_reference(text: str) -> bool:
+    """Whether ``text`` is a whole reference such as HZ-2026-000123 (any case)."""
+    return re.fullmatch(REFERENCE_REGEX, text.strip().upper()) is not None
 
 
 def format_reference(*, year: int, number: int) -> str:

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from issues import views
+from issues.services import REFERENCE_REGEX
 from issues.workflow import Action
 
 
@@ -8,7 +9,7 @@ class IssueReferenceConverter:
     """HZ-2026-000123: only a reference's shape reaches the issue page, so other paths
     under /issues/ (new/, …) stay free for their own views."""
 
-    regex = r"HZ-[0-9]{4}-[0-9]{6,}"
+    regex = REFERENCE_REGEX
 
     def to_python(self, value: str) -> str:
         return value

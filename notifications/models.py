@@ -67,6 +67,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=("status", "send_after"), name="notification_due"),
             models.Index(fields=("recipient", "channel", "read_at"), name="notification_inbox"),
+            # The inbox page: one person's in-app messages, newest first.
+            models.Index(fields=("recipient", "channel", "-created_at", "-id"),
+                         name="notification_inbox_newest"),
         ]
 
     def __str__(self) -> str:

@@ -493,3 +493,31 @@ def test_a_run_with_nothing_to_do_runs_a_fixed_number_of_queries(
     assert vars(counts) == {"reminders": 0, "escalations": 0, "rating_reminders": 0,
                             "closed_unrated": 0}
     assert written() == before
+
+
+def test_an_overdue_issue_is_a_candidate_only_when_it_reaches_the_next_rung(world):
+    """While an issue waits between rungs of the ladder, the queue leaves it alone, so a run
+    every 15 minutes does not lock and re-read every overdue issue."""
+    issue = accepted(world, dispatched(world, jan(12)), jan(12))  # due Monday the 19th
+    Issue.objects.filter(pk=issue.pk).update(escalation=E.REMINDED, due_reminded_for=jan(19))
+    calendar = work_calendar()
+
+    def candidate(day):
+        return issue.pk in follow_up_candidates(today=day, calendar=calendar)
+
+    # Reminded; 1 and 2 working days late: waiting for supervision (3 working days).
+    assert not candidate(jan(20))
+    assert not candidate(jan(21))
+    assert candidate(jan(22))
+    Issue.objects.filter(pk=issue.pk).update(escalation=E.SUPERVISED)
+    # Supervised; the bulletin comes at 5 working days late (Monday the 26th).
+    assert not candidate(jan(23))
+    assert not candidate(jan(24))  # a Saturday
+    assert candidate(jan(26))
+
+
+def test_nothing_is_a_candidate_on_the_day_it_was_dispatched(world):
+    issue = dispatched(world, jan(12))  # accept by the 13th: within the reminder's reach
+    calendar = work_calendar()
+    assert issue.pk not in follow_up_candidates(today=jan(12), calendar=calendar)
+    assert issue.pk in follow_up_candidates(today=jan(13), calendar=calendar)

@@ -275,6 +275,17 @@ def test_search_finds_an_issue_by_reference_or_title(client, world):
     assert "No issue matches these filters." in page
 
 
+def test_a_whole_reference_typed_in_any_case_finds_just_that_issue(client, world):
+    user = world["users"]["admin"]
+    issue_b = world["issues"]["b"]
+    typed = f"  {issue_b.reference.lower()} "
+    page = get(client, user, LIST_URL, data={"search": typed}).content.decode()
+    assert listed(page, world) == {"b"}
+    # A partial reference still searches: the year finds every issue of that year.
+    page = get(client, user, LIST_URL, data={"search": issue_b.reference[:7]}).content.decode()
+    assert "b" in listed(page, world)
+
+
 def test_the_list_is_newest_first_and_officials_may_sort_by_due_date(client, world):
     today = timezone.localdate()
     x = world["departments"]["x"]
