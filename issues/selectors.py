@@ -648,42 +648,54 @@ def may_see_supervision(*, user) -> bool:
                                                       Official.Role.LEADER)
 
 
-def supervised_issues_for_user(*, user) -> list[Issue]:
-    """Open issues under supervision or in the bulletin, in the user's scope, most overdue
-    first (earliest due date; none last). Each carries ``working_days_late`` (0 when not
-    past its due date). Two queries (the issues, and the working-day calendar)."""
+#: Supervised issues per page of the supervision list (printed a page at a time).
+SUPERVISION_PAGE_SIZE = 50
+
+
+def _supervised(*, user, bulletin_only: bool = False) -> QuerySet[Issue]:
+    level = Issue.Escalation.BULLETIN if bulletin_only else Issue.Escalation.SUPERVISED
+    return issues_for_user(user=user).filter(status__in=Issue.OPEN_STATUSES,
+                                             escalation__gte=level)
+
+
+def supervised_issues_page_for_user(*, user, bulletin_only: bool = False,
+                                    page_number=None) -> Page:
+    """One page (``SUPERVISION_PAGE_SIZE``) of the open issues under supervision (督办) in
+    the user's scope — or only those listed in the bulletin — most overdue first (earliest
+    due date; none last). Each carries ``working_days_late`` (0 when not past its due date).
+    Three queries (the count, the page, and the working-day calendar) whatever the number."""
     from core.workdays import work_calendar
 
-    issues = list(
-        issues_for_user(user=user)
-        .filter(status__in=Issue.OPEN_STATUSES, escalation__gte=Issue.Escalation.SUPERVISED)
+    issues = (
+        _supervised(user=user, bulletin_only=bulletin_only)
         .select_related("lead_department__region", "enterprise", "category", "region")
         .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")
     )
+    page = Paginator(issues, SUPERVISION_PAGE_SIZE).get_page(page_number)
     calendar = work_calendar()
     today = timezone.localdate()
-    for issue in issues:
+    for issue in page:
         late = issue.due_on is not None and issue.due_on < today
         issue.working_days_late = (calendar.working_days_between(issue.due_on, today)
                                    if late else 0)
-    return issues
+    return page
 
 
-def supervision_bulletin(*, issues: list[Issue]) -> list[dict]:
-    """The issues listed in the supervision bulletin, grouped by lead department: dicts of
-    ``department`` (None when no department leads it), ``count`` and ``issues``, the
-    department with most first. No query: groups what ``supervised_issues_for_user`` read."""
-    groups: dict = {}
-    for issue in issues:
-        if issue.escalation < Issue.Escalation.BULLETIN:
-            continue
-        group = groups.setdefault(issue.lead_department_id, {
-            "department": issue.lead_department, "count": 0, "issues": [],
-        })
-        group["count"] += 1
-        group["issues"].append(issue)
-    return sorted(groups.values(),
-                  key=lambda group: (-group["count"], str(group["department"] or "")))
+def supervision_bulletin_for_user(*, user) -> list[dict]:
+    """The supervision bulletin in the user's scope: how many open issues each lead
+    department has listed in it, as dicts of ``department`` (None when no department leads
+    it) and ``count``, the department with most first. Two queries (the counts, the
+    departments) whatever the number of issues."""
+    counts = list(
+        _supervised(user=user, bulletin_only=True)
+        .values("lead_department_id").annotate(count=Count("id")).order_by()
+    )
+    departments = Department.objects.select_related("region").in_bulk(
+        [row["lead_department_id"] for row in counts if row["lead_department_id"]]
+    )
+    groups = [{"department": departments.get(row["lead_department_id"]), "count": row["count"]}
+              for row in counts]
+    return sorted(groups, key=lambda group: (-group["count"], str(group["department"] or "")))
 
 
 def pending_extension_request_for_issue(*, issue: Issue):

@@ -47,8 +47,8 @@ from issues.selectors import (
     may_see_supervision,
     pending_extension_request_for_issue,
     sessions_for_issue_entry_for_user,
-    supervised_issues_for_user,
-    supervision_bulletin,
+    supervised_issues_page_for_user,
+    supervision_bulletin_for_user,
 )
 from issues.workflow import Action, Party, StaleIssue, WorkflowError
 
@@ -463,17 +463,22 @@ def attachment_download(request, reference: str, pk: int):
 @login_required
 @require_GET
 def supervision(request):
-    """Open issues under supervision (督办) in the user's scope, most overdue first, and the
-    supervision bulletin by lead department. Made to be printed."""
+    """Open issues under supervision (督办) in the user's scope, most overdue first, 50 a
+    page (``?bulletin=1``: only those listed in the bulletin), and the bulletin's count by
+    lead department. Made to be printed."""
     user = request.user
     if not may_see_supervision(user=user):
         raise PermissionDenied(_("Only coordinators, leaders and administrators follow the "
                                  "supervised issues."))
-    issues = supervised_issues_for_user(user=user)
+    bulletin_only = request.GET.get("bulletin") == "1"
+    page = supervised_issues_page_for_user(user=user, bulletin_only=bulletin_only,
+                                           page_number=request.GET.get("page"))
     return render(request, "issues/supervision.html", {
         "scope": issue_scope_for_user(user=user),
-        "issues": issues,
-        "bulletin": supervision_bulletin(issues=issues),
+        "page": page,
+        "issues": page.object_list,
+        "bulletin_only": bulletin_only,
+        "bulletin": supervision_bulletin_for_user(user=user),
         "today": timezone.localdate(),
     })
 

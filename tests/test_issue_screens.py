@@ -802,10 +802,31 @@ def test_the_supervision_page_lists_the_most_overdue_first_and_the_bulletin(
     assert days_late == sorted(days_late, reverse=True) and days_late[0] > days_late[-1] > 0
 
     bulletin = page[page.index('data-testid="bulletin"'):]
-    groups = re.findall(r'<span>([^<]+)</span>\s*<span class="badge text-bg-danger" '
-                        r'data-testid="bulletin-count">(\d+) issues?<', bulletin)
+    groups = re.findall(r'data-testid="bulletin-department">([^<]+)</td>\s*<td[^>]*>'
+                        r'<span class="badge text-bg-danger" data-testid="bulletin-count">'
+                        r'(\d+)<', bulletin)
     assert groups == [("Economy Bureau", "2"), ("Planning Bureau", "1")]
-    assert "督办中的问题" not in bulletin
+
+    # Only the bulletin's issues, still most overdue first.
+    page = page_of(client, world.users["coordinator"],
+                   SUPERVISION_URL + "?bulletin=1").content.decode()
+    table = page[page.index('data-testid="supervised-table"'):page.index('data-testid="bulletin"')]
+    listed = re.findall(r'data-reference="(HZ-[0-9-]+)"', table)
+    assert listed == [supervised[key].reference for key in ("worst", "bulletin", "planning")]
+
+
+def test_the_supervision_list_pages_fifty_at_a_time(client, world, supervised):
+    today = timezone.localdate()
+    for index in range(60):
+        IssueFactory(enterprise=world.person.enterprise, entrepreneur=world.person,
+                     lead_department=world.departments["economy"], status=S.ACCEPTED,
+                     escalation=E.SUPERVISED, due_on=today - timedelta(days=index % 20 + 1))
+    first = page_of(client, world.users["coordinator"], SUPERVISION_URL).content.decode()
+    second = page_of(client, world.users["coordinator"],
+                     SUPERVISION_URL + "?page=2").content.decode()
+    rows = [re.findall(r'data-reference="(HZ-[0-9-]+)"', page) for page in (first, second)]
+    assert len(rows[0]) == 50 and len(rows[1]) == 64 - 50
+    assert not set(rows[0]) & set(rows[1])
 
 
 @pytest.mark.parametrize(("role", "status"), [
