@@ -218,6 +218,10 @@ class Issue(models.Model):
             # The coordinators' "to dispatch" queue, oldest first, without walking the closed.
             models.Index(fields=("submitted_at", "id"), name="issue_to_dispatch",
                          condition=Q(status__in=("submitted", "returned"))),
+            # The work queues of open issues, soonest due first.
+            models.Index(fields=("due_on", "submitted_at", "id"), name="issue_open_by_due",
+                         condition=Q(status__in=("submitted", "dispatched", "returned",
+                                                 "accepted", "in_progress", "review"))),
             # The list sorted by due date (officials' "soonest due first").
             models.Index(fields=("due_on", "-submitted_at", "-id"), name="issue_due_newest"),
         ]

@@ -426,3 +426,10 @@ def test_reference_count_must_be_positive():
     with pytest.raises(ValueError):
         issue_references_allocate(year=2026, count=0)
     assert not IssueSequence.objects.exists()
+
+
+def test_the_open_issues_index_covers_exactly_the_open_statuses():
+    """The partial index behind the work queues names the open statuses by hand (a model's
+    Meta cannot read the class's constants): it must stay in step with them."""
+    index = next(index for index in Issue._meta.indexes if index.name == "issue_open_by_due")
+    assert set(dict(index.condition.children)["status__in"]) == set(Issue.OPEN_STATUSES)
