@@ -215,9 +215,10 @@ class Issue(models.Model):
             models.Index(fields=("entrepreneur", "submitted_at"), name="issue_person_submitted"),
             models.Index(fields=("submitted_at", "id"), name="issue_submitted_id"),
             models.Index(fields=("escalation", "status"), name="issue_escalation_status"),
-            # The coordinators' "to dispatch" queue, oldest first, without walking the closed.
-            models.Index(fields=("submitted_at", "id"), name="issue_to_dispatch",
-                         condition=Q(status__in=("submitted", "returned"))),
+            # The coordinators' queues that run oldest first (to dispatch, returned, their
+            # decision), without walking the closed issues.
+            models.Index(fields=("submitted_at", "id"), name="issue_oldest_first",
+                         condition=Q(status__in=("submitted", "returned", "review"))),
             # The work queues of open issues, soonest due first.
             models.Index(fields=("due_on", "submitted_at", "id"), name="issue_open_by_due",
                          condition=Q(status__in=("submitted", "dispatched", "returned",
