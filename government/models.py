@@ -79,6 +79,10 @@ class Official(models.Model):
         COORDINATOR = "coordinator", _("Coordinator")
         LEADER = "leader", _("Leader")
 
+    #: Officials who work their own department's issues (as lead or assisting department),
+    #: rather than a region's.
+    DEPARTMENT_ROLES = (Role.HANDLER, Role.DEPARTMENT_LEAD)
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="official", verbose_name=_("user")
     )

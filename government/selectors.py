@@ -34,8 +34,6 @@ def region_scope_for_user(*, user) -> Region | None:
 
 # --- Officials' accounts ------------------------------------------------------------------
 
-#: Officials who look after one department (their own), not a region.
-DEPARTMENT_ROLES = (Official.Role.HANDLER, Official.Role.DEPARTMENT_LEAD)
 
 
 def _official_scope(user) -> tuple[str, object]:
@@ -49,7 +47,7 @@ def _official_scope(user) -> tuple[str, object]:
     official = official_for_user(user=user)
     if official is None:
         return ("none", None)
-    if official.role in DEPARTMENT_ROLES:
+    if official.role in Official.DEPARTMENT_ROLES:
         return ("department", official.department)
     region = region_scope_for_user(user=user)
     return ("all", None) if region is None else ("region", region)

@@ -21,7 +21,6 @@ from notifications.services import notification_create
 
 C = Notification.Channel
 
-DEPARTMENT_ROLES = (Official.Role.HANDLER, Official.Role.DEPARTMENT_LEAD)
 
 
 @contextmanager
@@ -42,7 +41,7 @@ def _official_user_rows(officials) -> list:
     return [official.user for official in officials if official.user.is_active]
 
 
-def department_users(*, department_id: int, roles=DEPARTMENT_ROLES) -> list:
+def department_users(*, department_id: int, roles=Official.DEPARTMENT_ROLES) -> list:
     """Active handlers and leads (or only ``roles``) of a department."""
     officials = Official.objects.filter(
         department_id=department_id, role__in=roles, user__is_active=True

@@ -83,8 +83,6 @@ def issue_figures(*, region: Region | None = None) -> dict:
 
 # --- Who sees which issue --------------------------------------------------------------
 
-#: Officials who work the issues of their own department (as lead or as assisting one).
-DEPARTMENT_ROLES = (Official.Role.HANDLER, Official.Role.DEPARTMENT_LEAD)
 
 
 def department_issues_q(department_id: int) -> Q:
@@ -111,7 +109,7 @@ def issues_for_user(*, user) -> QuerySet[Issue]:
         return Issue.objects.all()
     official = official_for_user(user=user)
     if official is not None:
-        if official.role in DEPARTMENT_ROLES:
+        if official.role in Official.DEPARTMENT_ROLES:
             return Issue.objects.filter(department_issues_q(official.department_id))
         region = region_scope_for_user(user=user)
         return Issue.objects.all() if region is None else Issue.objects.filter(region=region)
@@ -285,7 +283,7 @@ def issue_scope_for_user(*, user) -> IssueScope:
         return IssueScope(kind="all", is_official=True)
     official = official_for_user(user=user)
     if official is not None:
-        if official.role in DEPARTMENT_ROLES:
+        if official.role in Official.DEPARTMENT_ROLES:
             return IssueScope(
                 kind="department", is_official=True, department=official.department,
                 region=region_scope_for_user(user=user),
@@ -482,7 +480,7 @@ def can_see_issue_contacts(*, user, issue: Issue) -> bool:
     if official.role == Official.Role.COORDINATOR:
         region = region_scope_for_user(user=user)
         return region is None or region.pk == issue.region_id
-    if official.role in DEPARTMENT_ROLES:
+    if official.role in Official.DEPARTMENT_ROLES:
         department_id = official.department_id
         return issue.lead_department_id == department_id or any(
             assistance.department_id == department_id for assistance in issue.assistances.all()

@@ -151,7 +151,7 @@ def parties_of(*, user, issue: Issue) -> frozenset[Party]:
             region = region_scope_for_user(user=user)
             covers = region is None or region.pk == issue.region_id
             return frozenset({P.COORDINATOR}) if covers else frozenset()
-        if official.role in notices.DEPARTMENT_ROLES:
+        if official.role in Official.DEPARTMENT_ROLES:
             parties = set()
             if issue.lead_department_id == official.department_id:
                 parties.add(P.LEAD_DEPARTMENT)
