@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import CalendarDay, Heartbeat
 from core.signals import working_calendar_changed
-from core.workdays import _library_is_working_day
+from core.workdays import library_is_working_day
 
 #: A heartbeat older than this means beat or the worker has stopped.
 HEARTBEAT_STALE_AFTER = timedelta(minutes=2)
@@ -58,7 +58,7 @@ def calendar_day_set(*, actor, day: date, is_working_day: bool, note: str = "") 
     if entry is None:
         if actor is not None and not actor.has_perm("core.add_calendarday"):
             raise PermissionDenied(MAY_NOT_SET_CALENDAR)
-        was_working = _library_is_working_day(day)
+        was_working = library_is_working_day(day)
         entry = CalendarDay(day=day)
     else:
         if actor is not None and not actor.has_perm("core.change_calendarday"):
@@ -100,7 +100,7 @@ def calendar_days_remove(*, actor, days) -> int:
     CalendarDay.objects.filter(pk__in=[entry.pk for entry in entries]).delete()
     _announce_calendar_change([
         entry.day for entry in entries
-        if entry.is_working_day != _library_is_working_day(entry.day)
+        if entry.is_working_day != library_is_working_day(entry.day)
     ])
     return len(entries)
 

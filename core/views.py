@@ -3,7 +3,6 @@ remove one, on a phone as well as in the office. Thin: the rules are in core.ser
 
 from datetime import date
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,48 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core import services
-from core.forms import add_service_errors
+from core.forms import FIRST_YEAR, LAST_YEAR, CalendarDayForm, add_service_errors
 from core.models import CalendarDay
-from core.workdays import _library_is_working_day, library_knows_year
-
-#: The years the page shows and accepts entries for.
-FIRST_YEAR = 2000
-LAST_YEAR = 2100
+from core.workdays import library_is_working_day, library_knows_year
 
 MAY_NOT_VIEW = _("Only coordinators and administrators can see the working-day calendar.")
-
-
-class CalendarDayForm(forms.Form):
-    """One day of the calendar, as a coordinator enters it."""
-
-    WORKING = "working"
-    OFF = "off"
-
-    day = forms.DateField(
-        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date such as 2027-10-01.")},
-    )
-    status = forms.ChoiceField(
-        label=_("This day is"),
-        choices=[(WORKING, _("A working day (for example a make-up working day, 调休上班)")),
-                 (OFF, _("A day off (for example a public holiday)"))],
-        widget=forms.RadioSelect,
-    )
-    note = forms.CharField(label=_("Note"), max_length=100, required=False,
-                           help_text=_("Optional, for example 国庆节 or 调休上班."))
-
-    def clean_day(self):
-        day = self.cleaned_data["day"]
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise ValidationError(
-                _("Choose a day between %(first)s and %(last)s."),
-                params={"first": FIRST_YEAR, "last": LAST_YEAR},
-            )
-        return day
-
-    def service_arguments(self) -> dict:
-        return {"day": self.cleaned_data["day"], "note": self.cleaned_data["note"],
-                "is_working_day": self.cleaned_data["status"] == self.WORKING}
 
 
 def _require(user, *perms: str, reason) -> None:
@@ -81,7 +43,7 @@ def _year_url(year: int) -> str:
 def _page(request, *, year: int, form: CalendarDayForm):
     entries = list(CalendarDay.objects.filter(day__year=year).select_related("updated_by"))
     for entry in entries:
-        entry.without_entry = _library_is_working_day(entry.day)
+        entry.without_entry = library_is_working_day(entry.day)
     user = request.user
     return render(request, "core/calendar.html", {
         "year": year,

@@ -24,7 +24,7 @@ import chinese_calendar
 
 
 @lru_cache(maxsize=8192)
-def _library_is_working_day(day: date) -> bool:
+def library_is_working_day(day: date) -> bool:
     """The library's answer, or Monday to Friday for a year the library does not know."""
     try:
         return chinese_calendar.is_workday(day)
@@ -52,7 +52,7 @@ class WorkCalendar:
         override = self.overrides.get(day)
         if override is not None:
             return override
-        return _library_is_working_day(day)
+        return library_is_working_day(day)
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (``start`` itself does not count).
