@@ -1,8 +1,11 @@
 """Editions (期), the sessions (场) held in them, weekly series and attendance."""
 
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -51,7 +54,15 @@ class Edition(models.Model):
 class SessionSeries(models.Model):
     """A weekly recurrence (by default every Wednesday) that generates upcoming sessions."""
 
+    class OnHoliday(models.TextChoices):
+        SKIP = "skip", _("Skip that week")
+        NEXT_WORKING_DAY = "next_working_day", _("Move to the next working day")
+
     name = models.CharField(_("name"), max_length=100)
+    theme = models.CharField(
+        _("theme"), max_length=200, default="政企恳谈会",
+        help_text=_("The theme given to each generated session; edit a session to change it."),
+    )
     region = models.ForeignKey(
         "government.Region", models.PROTECT, related_name="session_series", verbose_name=_("region")
     )
@@ -80,7 +91,16 @@ class SessionSeries(models.Model):
         _("weeks generated ahead"), default=4,
         help_text=_("How many weeks of upcoming sessions are kept planned."),
     )
+    on_holiday = models.CharField(
+        _("when the day is a public holiday"), max_length=20, choices=OnHoliday.choices,
+        default=OnHoliday.NEXT_WORKING_DAY,
+    )
     is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
         ordering = ("region__sort_order", "name")
@@ -120,6 +140,9 @@ class TalkSession(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
+    #: Sessions still to be held (and so to be reminded of, checked in to, closed).
+    UPCOMING_STATUSES = (Status.PLANNED, Status.OPEN)
+
     edition = models.ForeignKey(
         Edition, models.PROTECT, related_name="sessions", verbose_name=_("edition")
     )
@@ -129,6 +152,11 @@ class TalkSession(models.Model):
     series = models.ForeignKey(
         SessionSeries, models.SET_NULL, null=True, blank=True, related_name="sessions",
         verbose_name=_("series"),
+    )
+    series_date = models.DateField(
+        _("date in the series"), null=True, blank=True,
+        help_text=_("The week's date this session was generated for (before any move away "
+                    "from a public holiday); each is generated once."),
     )
     kind = models.CharField(_("kind"), max_length=10, choices=SessionKind.choices,
                             default=SessionKind.TALK)
@@ -148,7 +176,23 @@ class TalkSession(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.PLANNED)
     minutes = models.TextField(_("minutes"), blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+    #: Fixed when the session is closed: people checked in, and issues raised at it.
+    attendee_count = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
+    issue_count = models.PositiveIntegerField(_("issues raised"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("closed by"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    #: Raised by one on every change that people outside see (time, place, status), so a
+    #: calendar application replaces its copy of the event.
+    sequence = models.PositiveIntegerField(_("revision"), default=0)
 
     class Meta:
         ordering = ("-starts_at",)
@@ -161,6 +205,10 @@ class TalkSession(models.Model):
             ),
             models.CheckConstraint(condition=Q(capacity__gte=1), name="session_capacity_positive",
                                    violation_error_message=_("Capacity must be at least 1.")),
+            models.UniqueConstraint(
+                fields=("series", "series_date"), condition=Q(series__isnull=False),
+                name="session_once_per_series_date",
+            ),
         ]
         indexes = [
             models.Index(fields=("starts_at",), name="session_starts_at"),
@@ -189,6 +237,14 @@ class TalkSession(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.HELD
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
 
 class Attendance(models.Model):
     """One person's place at one session: invited → registered → attended or absent."""
@@ -200,6 +256,16 @@ class Attendance(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         ATTENDED = "attended", _("Attended")
         ABSENT = "absent", _("Absent")
+
+    #: A place (or an offer of one) at a session still to come.
+    UPCOMING_STATUSES = (Status.INVITED, Status.REGISTERED, Status.WAITLISTED)
+    #: Those who count against the capacity.
+    TAKING_A_PLACE = (Status.REGISTERED, Status.ATTENDED)
+
+    class CheckIn(models.TextChoices):
+        LIST = "list", _("Ticked off the list")
+        QR = "qr", _("Scanned the venue's code")
+        WALK_IN = "walk_in", _("Added as a walk-in")
 
     session = models.ForeignKey(
         TalkSession, models.PROTECT, related_name="attendances", verbose_name=_("session")
@@ -213,6 +279,20 @@ class Attendance(models.Model):
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    check_in_method = models.CharField(
+        _("how they checked in"), max_length=10, choices=CheckIn.choices, blank=True
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("checked in by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating of the session"), null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    rating_comment = models.CharField(_("comment on the session"), max_length=500, blank=True)
+    rated_at = models.DateTimeField(_("rated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -227,6 +307,11 @@ class Attendance(models.Model):
                 name="attendance_attended_has_check_in",
                 violation_error_message=_("An attendee must have a check-in time."),
             ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
+                name="attendance_rating_range",
+                violation_error_message=_("A rating is from 1 to 5."),
+            ),
         ]
         indexes = [
             models.Index(fields=("session", "status"), name="attendance_session_status"),
@@ -235,3 +320,67 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entrepreneur} @ {self.session}"
+
+
+class ReminderRule(models.Model):
+    """How long before a session the people taking part are reminded (editable in the admin)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    minutes_before = models.PositiveIntegerField(
+        _("minutes before the start"), unique=True,
+        validators=[MinValueValidator(5), MaxValueValidator(60 * 24 * 14)],
+        help_text=_("e.g. 2880 for two days, 120 for two hours."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ("-minutes_before",)
+        verbose_name = _("session reminder")
+        verbose_name_plural = _("session reminders")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReminderSent(models.Model):
+    """A reminder done for one session at one start time: the reminder queue's own mark.
+
+    ``superseded``: a later reminder was already due when this one came up (the queue was
+    down, or the session was planned late), so this one was passed over, not sent.
+    """
+
+    session = models.ForeignKey(TalkSession, models.CASCADE, related_name="reminders_sent")
+    rule = models.ForeignKey(ReminderRule, models.CASCADE, related_name="+")
+    starts_at = models.DateTimeField(_("for the start"))
+    superseded = models.BooleanField(_("passed over"), default=False)
+    created_at = models.DateTimeField(_("done"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=("session", "rule", "starts_at"),
+                                    name="reminder_once_per_session_start"),
+        ]
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar address: their sessions, for any calendar application."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="session_calendar_feed",
+        verbose_name=_("user"),
+    )
+    token = models.CharField(_("secret"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return str(self.user)
