@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.links import absolute_url
 from notifications.backends import TransientDeliveryError, get_sms_backend, send_email
 from notifications.models import Notification
 from notifications.selectors import inbox_for_user
@@ -44,6 +45,34 @@ def notification_create(
     if notification.send_after <= now:
         transaction.on_commit(lambda: _enqueue(notification.pk))
     return notification
+
+
+def notify_person(
+    *, key: str, subject: str, body: str, path: str = "", user=None, email: str = "",
+    mobile: str = "",
+) -> int:
+    """One message to one person, on each channel they can be reached by: in the app (an
+    active ``user``), by email (``email``), by SMS (``mobile``). Row keys are ``key`` plus the
+    channel, so a second call writes nothing. External messages carry the absolute link.
+    Returns the rows written."""
+    link = f"\n\n{absolute_url(path)}" if path else ""
+    written = 0
+    if user is not None and user.is_active:
+        written += bool(notification_create(
+            key=f"{key}:in_app", channel=Notification.Channel.IN_APP, recipient=user,
+            subject=subject, body=body, url=path,
+        ))
+    if email:
+        written += bool(notification_create(
+            key=f"{key}:email", channel=Notification.Channel.EMAIL, recipient=user,
+            address=email, subject=subject, body=f"{body}{link}",
+        ))
+    if mobile:
+        written += bool(notification_create(
+            key=f"{key}:sms", channel=Notification.Channel.SMS, recipient=user, address=mobile,
+            subject=subject, body=f"{body} {absolute_url(path)}" if path else body,
+        ))
+    return written
 
 
 def _enqueue(notification_id: int) -> None:
