@@ -237,6 +237,12 @@ ISSUE_BULLETIN_AFTER_DAYS = int(env_or("ISSUE_BULLETIN_AFTER_DAYS", "5"))
 ISSUE_RATING_REMINDER_DAYS = int(env_or("ISSUE_RATING_REMINDER_DAYS", "3"))
 ISSUE_RATING_CLOSE_DAYS = int(env_or("ISSUE_RATING_CLOSE_DAYS", "10"))
 
+# --- Talk sessions (sessions/rules.py) ------------------------------------------------
+# Check-in opens this many minutes before a session starts, and a code shown at the venue
+# for scanning stays valid for this many minutes (the venue's screen shows a fresh one).
+SESSION_CHECK_IN_OPENS_MINUTES = int(env_or("SESSION_CHECK_IN_OPENS_MINUTES", "120"))
+SESSION_CHECK_IN_CODE_MINUTES = int(env_or("SESSION_CHECK_IN_CODE_MINUTES", "15"))
+
 # --- Mail and SMS -------------------------------------------------------------
 vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
 # Delivery holds the outbox row's lock while it sends: never wait long on a mail server.

@@ -4,21 +4,22 @@ Each function runs a fixed number of queries whatever the amount of data.
 This module must not import ``issues`` (issues sit above sessions).
 """
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from django.db.models import Count, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
-from government.models import Region
+from entrepreneurs.models import Entrepreneur
+from entrepreneurs.selectors import entrepreneur_for_user, entrepreneurs_for_user
+from government.models import Official, Region
 from government.selectors import official_for_user, region_scope_for_user
-from sessions.models import Attendance, TalkSession
+from sessions.models import Attendance, CalendarFeed, SessionSeries, TalkSession
 
 #: An entrepreneur's place at a session that has not happened yet.
-UPCOMING_ATTENDANCE_STATUSES = (
-    Attendance.Status.INVITED,
-    Attendance.Status.REGISTERED,
-    Attendance.Status.WAITLISTED,
-)
+UPCOMING_ATTENDANCE_STATUSES = Attendance.UPCOMING_STATUSES
 #: Everyone who signed up for a session (whether they then came or not).
 SIGNED_UP_STATUSES = (
     Attendance.Status.REGISTERED,
@@ -93,3 +94,262 @@ def sessions_in_scope_for_user(*, user, limit: int = 10) -> list[TalkSession]:
     for session in sessions:
         session.is_this_week = session.starts_at < next_week
     return sessions
+
+
+# --- Who sees and manages which sessions ---------------------------------------------
+
+MANAGE_PERMISSION = "talk_sessions.change_talksession"
+VIEW_PERMISSION = "talk_sessions.view_talksession"
+
+
+def may_manage_sessions(*, user, region: Region | None = None) -> bool:
+    """Coordinators plan, check people in and close the sessions of their region (the
+    city's: every region); administrators all. With ``region``: whether it is covered."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if not user.has_perm(MANAGE_PERMISSION) or official_for_user(user=user) is None:
+        return False
+    scope = region_scope_for_user(user=user)
+    return region is None or scope is None or scope.pk == region.pk
+
+
+def sessions_open_to(person: Entrepreneur) -> Q:
+    """Sessions a verified entrepreneur may take part in: the city's, their county's, and
+    any they were invited to."""
+    invited = Attendance.objects.filter(session=OuterRef("pk"), entrepreneur=person)
+    return (Q(region__level=Region.Level.CITY) | Q(region_id=person.enterprise.region_id)
+            | Q(Exists(invited)))
+
+
+def sessions_for_user(*, user) -> QuerySet[TalkSession]:
+    """Every session the user may open; anything else answers "not found".
+
+    * administrators, and city coordinators and leaders: all;
+    * county coordinators and leaders: their county's;
+    * handlers and department leads: those their department attends or they host;
+    * a verified entrepreneur: those open to them (``sessions_open_to``) that are not
+      merely planned, and any they have a place at;
+    * anybody else: none.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return TalkSession.objects.none()
+    if user.is_superuser:
+        return TalkSession.objects.all()
+    official = official_for_user(user=user)
+    if official is not None:
+        if official.role in Official.DEPARTMENT_ROLES:
+            return TalkSession.objects.filter(
+                Q(departments=official.department_id) | Q(host=official)).distinct()
+        if not user.has_perm(VIEW_PERMISSION):
+            return TalkSession.objects.none()
+        scope = region_scope_for_user(user=user)
+        return TalkSession.objects.all() if scope is None else TalkSession.objects.filter(
+            region=scope)
+    person = entrepreneur_for_user(user=user)
+    if person is None or not person.is_verified:
+        return TalkSession.objects.none()
+    mine = Attendance.objects.filter(session=OuterRef("pk"), entrepreneur=person)
+    return TalkSession.objects.filter(
+        (sessions_open_to(person) & ~Q(status=TalkSession.Status.PLANNED)) | Q(Exists(mine))
+    )
+
+
+def session_for_user(*, user, pk: int) -> TalkSession:
+    """One session the user may open, with its edition, region and host; raises
+    TalkSession.DoesNotExist otherwise."""
+    return sessions_for_user(user=user).select_related(
+        "edition", "region", "host__user", "host__department", "series").get(pk=pk)
+
+
+def session_regions_for_user(*, user) -> QuerySet[Region]:
+    """The regions the user's session list may be filtered by."""
+    official = official_for_user(user=user)
+    scope = region_scope_for_user(user=user) if official is not None else None
+    regions = Region.objects.order_by("sort_order", "code")
+    return regions.filter(pk=scope.pk) if scope is not None else regions
+
+
+def _with_counts(sessions: QuerySet[TalkSession]) -> QuerySet[TalkSession]:
+    return sessions.annotate(
+        registered=Count("attendances", filter=Q(
+            attendances__status__in=Attendance.TAKING_A_PLACE)),
+        waitlisted=Count("attendances", filter=Q(
+            attendances__status=Attendance.Status.WAITLISTED)),
+        attended=Count("attendances", filter=Q(attendances__status=Attendance.Status.ATTENDED)),
+    )
+
+
+#: The list's time filter.
+WHEN_CHOICES = ("upcoming", "past", "all")
+
+
+def session_list_page_for_user(
+    *, user, when: str = "upcoming", region: Region | None = None, status: str = "",
+    page_number=None, per_page: int = 25,
+) -> Page:
+    """The sessions the user may see, one page, with counts and the user's own place.
+
+    ``upcoming``: from the start of today, soonest first; ``past``: before today, latest
+    first. Each session carries ``registered`` (places taken), ``waitlisted``, ``attended``
+    and, for an entrepreneur, ``my_status`` and ``my_status_label``. Three queries whatever
+    the number of sessions.
+    """
+    sessions = sessions_for_user(user=user)
+    today = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
+    if when == "past":
+        sessions = sessions.filter(starts_at__lt=today).order_by("-starts_at", "-id")
+    elif when == "upcoming":
+        sessions = sessions.filter(starts_at__gte=today).order_by("starts_at", "id")
+    else:
+        sessions = sessions.order_by("-starts_at", "-id")
+    if region is not None:
+        sessions = sessions.filter(region=region)
+    if status:
+        sessions = sessions.filter(status=status)
+    sessions = _with_counts(sessions.select_related("edition", "region", "host"))
+    page = Paginator(sessions, per_page).get_page(page_number)
+    person = entrepreneur_for_user(user=user)
+    if person is not None:
+        places = dict(Attendance.objects.filter(
+            entrepreneur=person, session__in=[s.pk for s in page.object_list]
+        ).values_list("session_id", "status"))
+        for session in page.object_list:
+            session.my_status = places.get(session.pk, "")
+            session.my_status_label = (Attendance.Status(session.my_status).label
+                                       if session.my_status else "")
+    return page
+
+
+@dataclass
+class SessionDetail:
+    session: TalkSession
+    may_manage: bool
+    #: Everyone with a row at the session (managers only), in check-in order.
+    attendances: list
+    #: The entrepreneur's own row, if any.
+    mine: Attendance | None
+    counts: dict
+    #: Issues raised at the session (managers only): reference, title, status.
+    issues: list
+    #: The waiting list's position of the entrepreneur, if waitlisted (1 = next).
+    waitlist_position: int | None
+
+
+def session_detail_for_user(*, user, pk: int) -> SessionDetail:
+    """A session page's data; raises TalkSession.DoesNotExist outside the user's scope.
+
+    A fixed number of queries whatever the number of people.
+    """
+    session = session_for_user(user=user, pk=pk)
+    may_manage = may_manage_sessions(user=user, region=session.region)
+    rows = session.attendances.select_related("entrepreneur__enterprise").order_by(
+        "entrepreneur__name", "id")
+    counts = dict.fromkeys(Attendance.Status.values, 0)
+    for status, number in session.attendances.values_list("status").annotate(n=Count("id")):
+        counts[status] = number
+    counts["places_taken"] = sum(counts[s] for s in Attendance.TAKING_A_PLACE)
+    person = entrepreneur_for_user(user=user)
+    mine = None
+    position = None
+    if person is not None:
+        mine = session.attendances.filter(entrepreneur=person).first()
+        if mine is not None and mine.status == Attendance.Status.WAITLISTED:
+            position = session.attendances.filter(
+                Q(registered_at__lt=mine.registered_at)
+                | Q(registered_at=mine.registered_at, pk__lt=mine.pk),
+                status=Attendance.Status.WAITLISTED,
+            ).count() + 1
+    issues = []
+    if may_manage:
+        issues = list(session.issues.order_by("submitted_at", "id").values(
+            "reference", "title", "status", "entrepreneur__name"))
+    return SessionDetail(
+        session=session, may_manage=may_manage, attendances=list(rows) if may_manage else [],
+        mine=mine, counts=counts, issues=issues, waitlist_position=position,
+    )
+
+
+def session_clashes(*, region: Region, venue: str, host: Official | None, starts_at,
+                    ends_at, exclude_pk: int | None = None) -> list[TalkSession]:
+    """Sessions not cancelled that overlap the given time and either use the same venue in
+    the same region (ignoring case and surrounding spaces) or have the same host. One
+    query."""
+    same_place = Q(region=region, venue_key=venue.strip().lower())
+    clash = same_place | Q(host=host) if host is not None else same_place
+    sessions = TalkSession.objects.annotate(venue_key=Lower(Trim("venue"))).filter(
+        clash, starts_at__lt=ends_at, ends_at__gt=starts_at,
+    ).exclude(status=TalkSession.Status.CANCELLED)
+    if exclude_pk is not None:
+        sessions = sessions.exclude(pk=exclude_pk)
+    return list(sessions.select_related("region", "edition", "host").order_by("starts_at"))
+
+
+def series_for_user(*, user) -> QuerySet[SessionSeries]:
+    """The weekly series a coordinator may see and generate: their region's (the city's:
+    all); administrators all."""
+    if not may_manage_sessions(user=user):
+        return SessionSeries.objects.none()
+    scope = None if user.is_superuser else region_scope_for_user(user=user)
+    series = SessionSeries.objects.select_related("region", "host")
+    return series if scope is None else series.filter(region=scope)
+
+
+def invitation_candidates(*, session: TalkSession, region: Region | None = None,
+                          industry: str = "", scale: str = "",
+                          new_generation: bool | None = None) -> QuerySet[Entrepreneur]:
+    """Verified entrepreneurs who agreed to be contacted, may take part in ``session``
+    (its county's people, or anybody's for a city session) and have no row at it yet."""
+    people = Entrepreneur.objects.filter(
+        verification=Entrepreneur.Verification.VERIFIED, consent_to_contact=True,
+        anonymised_at__isnull=True,
+    ).exclude(attendances__session=session)
+    if session.region.level != Region.Level.CITY:
+        people = people.filter(enterprise__region=session.region)
+    if region is not None:
+        people = people.filter(enterprise__region=region)
+    if industry:
+        people = people.filter(enterprise__industry=industry)
+    if scale:
+        people = people.filter(enterprise__scale=scale)
+    if new_generation is not None:
+        people = people.filter(is_new_generation=new_generation)
+    return people
+
+
+def walk_in_candidates_for_user(*, user, session: TalkSession, search: str,
+                                limit: int = 20) -> list[Entrepreneur]:
+    """People the coordinator may add at the door: in their scope, found by name, mobile or
+    enterprise, not yet checked in. One query."""
+    search = search.strip()
+    if not search:
+        return []
+    people = entrepreneurs_for_user(user=user).filter(
+        verification=Entrepreneur.Verification.VERIFIED, anonymised_at__isnull=True,
+    ).filter(Q(name__icontains=search) | Q(mobile__contains=search)
+             | Q(enterprise__name__icontains=search)).exclude(
+        attendances__session=session, attendances__status=Attendance.Status.ATTENDED)
+    return list(people.select_related("enterprise").order_by("name", "id")[:limit])
+
+
+def feed_for_token(*, token: str) -> CalendarFeed:
+    """The feed with this secret, with its user; raises CalendarFeed.DoesNotExist."""
+    return CalendarFeed.objects.select_related("user").get(token=token, user__is_active=True)
+
+
+def sessions_for_feed(*, user) -> QuerySet[TalkSession]:
+    """What a person's calendar shows: an entrepreneur's sessions with a place (or a
+    waiting-list place, or an invitation); an official's sessions in their scope; from 90
+    days back, not merely planned for entrepreneurs."""
+    since = timezone.now() - timedelta(days=90)
+    person = entrepreneur_for_user(user=user)
+    if person is not None and official_for_user(user=user) is None:
+        sessions = TalkSession.objects.filter(
+            attendances__entrepreneur=person,
+            attendances__status__in=(*Attendance.UPCOMING_STATUSES, Attendance.Status.ATTENDED),
+        )
+    else:
+        sessions = sessions_for_user(user=user)
+    return sessions.filter(starts_at__gte=since).select_related("region", "edition").order_by(
+        "starts_at", "id")
