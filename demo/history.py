@@ -231,7 +231,7 @@ class HistoryBuilder:
         region = self.regions[region_code]
         return TalkSession(
             edition=edition, region=region, series=self.series[region_code],
-            kind=SessionKind.TALK, theme=edition.theme,
+            series_date=wednesday, kind=SessionKind.TALK, theme=edition.theme,
             venue=self.series[region_code].venue, starts_at=at(wednesday, 14, 30),
             ends_at=at(wednesday, 16, 30), host=self.host_for(region_code), capacity=10,
             status=status,

@@ -73,6 +73,14 @@ class Navigation:
         return self.role == Role.ENTREPRENEUR and self.can("issues.add_issue")
 
     @property
+    def show_sessions(self) -> bool:
+        """Officials with a part in sessions, and verified entrepreneurs."""
+        if self.role in (Role.ADMIN, Role.COORDINATOR, Role.LEADER, Role.HANDLER,
+                         Role.DEPARTMENT_LEAD):
+            return True
+        return self.role == Role.ENTREPRENEUR and self.can("talk_sessions.add_attendance")
+
+    @property
     def show_supervision(self) -> bool:
         return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LEADER)
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("entrepreneurs/", include("entrepreneurs.urls")),
     path("officials/", include("government.urls")),
     path("issues/", include("issues.urls")),
+    path("sessions/", include("sessions.urls")),
     path("privacy/", include("privacy.urls")),
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),

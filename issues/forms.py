@@ -109,8 +109,14 @@ class IssueSubmitForm(forms.Form):
                                      empty_value=None)
     attachments = MultipleFileField(label=_("Attachments"), required=False)
 
-    def __init__(self, data=None, files=None, *, for_other: bool = False, sessions=()):
-        super().__init__(data, files)
+    def __init__(self, data=None, files=None, *, for_other: bool = False, sessions=(),
+                 at_session: int | None = None):
+        """``at_session``: the session the coordinator came from (its check-in list), chosen
+        in advance with the source "at a session" when it is among ``sessions``."""
+        initial = {}
+        if for_other and at_session in {session.pk for session in sessions}:
+            initial = {"source": Issue.Source.SESSION, "session": at_session}
+        super().__init__(data, files, initial=initial)
         self.for_other = for_other
         self.fields["attachments"].widget.attrs.update({
             "data-max-files": MAX_ATTACHMENTS,

@@ -439,7 +439,11 @@ def issue_new(request):
                                                       "name": person.name if person else ""})
                     return redirect("issues:detail", reference=issue.reference)
     else:
-        form = IssueSubmitForm(for_other=for_other, sessions=sessions)
+        try:
+            at_session = int(request.GET.get("session", ""))
+        except ValueError:
+            at_session = None
+        form = IssueSubmitForm(for_other=for_other, sessions=sessions, at_session=at_session)
     return render(request, "issues/new.html", {
         "form": form, "person": person,
         "files_not_kept": FILES_NOT_KEPT if request.method == "POST" and request.FILES else "",
