@@ -11,6 +11,7 @@ method.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.contrib import admin
@@ -22,14 +23,20 @@ from entrepreneurs.models import Entrepreneur
 from government.models import Official
 from issues.models import Attachment
 from privacy.models import DeletionRequest
+from sessions.models import CalendarFeed
+from sessions.services import check_in_code_make
 from tests.factories import (
+    AttendanceFactory,
     CityFactory,
     DepartmentFactory,
+    EditionFactory,
     EnterpriseFactory,
     EntrepreneurFactory,
     IssueFactory,
     OfficialFactory,
     RegionFactory,
+    SessionSeriesFactory,
+    TalkSessionFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -91,9 +98,22 @@ def world(django_user_model) -> World:
     }
     deletion_request = DeletionRequest.objects.create(entrepreneur=person_a,
                                                       requested_by=person_a.user)
+    # A Wuxing session open for registration in three days, attended by department X;
+    # entrepreneur A has a place.
+    starts_at = timezone.now() + timedelta(days=3)
+    session = TalkSessionFactory(
+        region=county, status="open", starts_at=starts_at, ends_at=starts_at + timedelta(hours=2),
+        edition=EditionFactory(week_start=timezone.localdate(starts_at)
+                               - timedelta(days=timezone.localdate(starts_at).weekday())),
+    )
+    session.departments.add(department_x)
+    place_a = AttendanceFactory(session=session, entrepreneur=person_a)
+    series = SessionSeriesFactory(region=county, starts_on=timezone.localdate())
+    feed = CalendarFeed.objects.create(user=person_a.user)
     return World(users=users, objects={
-        "issue": issue, "person_a": person_a, "pending": pending, "official_x": handler_x,
-        "deletion_request": deletion_request,
+        "issue": issue, "person_a": person_a, "person_b": person_b, "pending": pending,
+        "official_x": handler_x, "deletion_request": deletion_request, "session": session,
+        "place_a": place_a, "series": series, "feed": feed,
     })
 
 
@@ -138,6 +158,28 @@ def OFFICIAL_X(world):  # noqa: N802 (reads as a constant in the table below)
 
 def ISSUE(world):  # noqa: N802
     return {"reference": world.objects["issue"].reference}
+
+
+def SESSION(world):  # noqa: N802
+    return {"pk": world.objects["session"].pk}
+
+
+def PLACE_A(world):  # noqa: N802
+    return {"pk": world.objects["session"].pk, "attendance_pk": world.objects["place_a"].pk}
+
+
+#: Entrepreneur A's Wuxing session: both Wuxing entrepreneurs, department X (which attends),
+#: the city's coordinator and the administrator see it; the others are told it does not exist.
+SESSION_SEEN = only({"entrepreneur_a": 200, "entrepreneur_b": 200, "handler_x": 200,
+                     "coordinator_city": 200, "admin": 200}, others=404)
+
+
+def session_managing(allowed: dict, *, method: str = "get", data=None, kwargs=SESSION) -> Case:
+    """A coordinator's page or action on the Wuxing session: 404 where it is not seen, 403
+    for those who see it but do not run it, ``allowed`` for the city's coordinator and the
+    administrator."""
+    return Case({**only({"handler_y": 404, "coordinator_other_county": 404}), **allowed},
+                kwargs=kwargs, method=method, data=data or {})
 
 
 def issue_action(allowed: dict, data) -> Case:
@@ -221,6 +263,57 @@ MATRIX: dict[str, Case] = {
         {"version": 1, "original": "HZ-2026-999999"},
     ),
     "issues:close": issue_action(COORDINATOR_WRONG_STATE, {"version": 1, "note": "已协调完毕"}),
+    # Talk sessions (the Wuxing session open for registration, entrepreneur A registered)
+    "sessions:list": Case(signed_in(200)),
+    "sessions:create": Case(COORDINATORS_AND_ADMIN),
+    "sessions:series_list": Case(COORDINATORS_AND_ADMIN),
+    "sessions:series_create": Case(COORDINATORS_AND_ADMIN),
+    "sessions:series_generate": Case(
+        only({"coordinator_other_county": 404, "coordinator_city": 302, "admin": 302}),
+        kwargs=lambda w: {"pk": w.objects["series"].pk}, method="post",
+    ),
+    "sessions:calendar_feed": Case(signed_in(200)),
+    "sessions:feed": Case(everyone(200), kwargs=lambda w: {"token": w.objects["feed"].token}),
+    "sessions:detail": Case(SESSION_SEEN, kwargs=SESSION),
+    "sessions:ics": Case(SESSION_SEEN, kwargs=SESSION),
+    "sessions:scan": Case(SESSION_SEEN, kwargs=SESSION,
+                          data=lambda w: {"c": check_in_code_make(session=w.objects["session"])}),
+    "sessions:edit": session_managing({"coordinator_city": 200, "admin": 200}),
+    "sessions:invite": session_managing({"coordinator_city": 200, "admin": 200}),
+    "sessions:check_in": session_managing({"coordinator_city": 200, "admin": 200}),
+    "sessions:code": session_managing({"coordinator_city": 200, "admin": 200}),
+    # already open for registration
+    "sessions:open": session_managing({"coordinator_city": 409, "admin": 409}, method="post"),
+    "sessions:cancel": session_managing({"coordinator_city": 302, "admin": 302}, method="post",
+                                        data={"reason": "场地临时检修"}),
+    "sessions:minutes": session_managing({"coordinator_city": 302, "admin": 302},
+                                         method="post", data={"minutes": "会前准备"}),
+    "sessions:place_cancel": session_managing({"coordinator_city": 302, "admin": 302},
+                                              method="post", kwargs=PLACE_A),
+    # check-in opens shortly before the start, not three days ahead
+    "sessions:check_in_tick": session_managing({"coordinator_city": 409, "admin": 409},
+                                               method="post", kwargs=PLACE_A),
+    "sessions:check_in_untick": session_managing({"coordinator_city": 409, "admin": 409},
+                                                 method="post", kwargs=PLACE_A),
+    "sessions:check_in_walk_in": session_managing(
+        {"coordinator_city": 409, "admin": 409}, method="post",
+        data=lambda w: {"entrepreneur": w.objects["person_b"].pk}),
+    # A already has a place; B takes one; officials do not register
+    "sessions:register": Case(
+        {**only({"entrepreneur_a": 409, "entrepreneur_b": 302}, others=403),
+         "handler_y": 404, "coordinator_other_county": 404},
+        kwargs=SESSION, method="post",
+    ),
+    "sessions:withdraw": Case(
+        {**only({"entrepreneur_a": 302, "entrepreneur_b": 409}, others=403),
+         "handler_y": 404, "coordinator_other_county": 404},
+        kwargs=SESSION, method="post",
+    ),
+    # only attendees rate, once the session is held
+    "sessions:rate": Case(
+        {**only({}, others=403), "handler_y": 404, "coordinator_other_county": 404},
+        kwargs=SESSION, method="post", data={"rating": 5},
+    ),
     # Entrepreneurs: sign-up, verification, directory
     "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
     "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
