@@ -6,6 +6,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from entrepreneurs.models import Enterprise
 from government.models import Department, Official, Region
@@ -71,7 +72,8 @@ class _Planning(forms.Form):
 
 class SessionForm(_Planning):
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"},
+                                                                  format="%Y-%m-%d"))
     start = forms.TimeField(label=_("Starts"), initial=time(14, 30),
                             widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     end = forms.TimeField(label=_("Ends"), initial=time(16, 30),
@@ -126,7 +128,8 @@ WEEKDAYS = SessionSeries._meta.get_field("weekday").choices
 
 
 class SeriesForm(_Planning):
-    name = forms.CharField(label=_("Name"), max_length=100,
+    name = forms.CharField(label=pgettext_lazy("the name of a weekly series", "Name"),
+                           max_length=100,
                            help_text=_("e.g. Wuxing's Wednesday talks"))
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none())
     weekday = forms.TypedChoiceField(label=_("Weekday"), choices=WEEKDAYS, coerce=int, initial=2)
@@ -135,9 +138,11 @@ class SeriesForm(_Planning):
     duration_minutes = forms.IntegerField(label=_("Length in minutes"), min_value=15,
                                           max_value=720, initial=120)
     starts_on = forms.DateField(label=_("First date"),
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=forms.DateInput(attrs={"type": "date"},
+                                                       format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Last date"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}),
+                              widget=forms.DateInput(attrs={"type": "date"},
+                                                     format="%Y-%m-%d"),
                               help_text=_("Leave empty to go on every week."))
     weeks_ahead = forms.IntegerField(label=_("Weeks planned ahead"), min_value=1, max_value=26,
                                      initial=4)
@@ -224,7 +229,8 @@ class ReasonForm(forms.Form):
 
 class MinutesForm(forms.Form):
     minutes = forms.CharField(
-        label=_("Minutes"), required=False, max_length=20000,
+        label=pgettext_lazy("the record of a session", "Minutes"), required=False,
+        max_length=20000,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Who spoke, what was raised, what was agreed. Saved as you go; closing "
                     "the session needs them."),

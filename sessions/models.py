@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 #: The longest a single session may run.
 MAX_SESSION_LENGTH = timedelta(hours=12)
@@ -180,7 +181,8 @@ class TalkSession(models.Model):
     #: Fixed when the session is closed: people checked in, and issues raised at it.
     attendee_count = models.PositiveIntegerField(_("attendees"), null=True, blank=True)
     issue_count = models.PositiveIntegerField(_("issues raised"), null=True, blank=True)
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(pgettext_lazy("a talk session", "closed"), null=True,
+                                     blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("closed by"),
@@ -277,7 +279,8 @@ class Attendance(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.INVITED)
     invited_at = models.DateTimeField(_("invited"), null=True, blank=True)
-    registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    registered_at = models.DateTimeField(pgettext_lazy("a place at a session", "registered"),
+                                         null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     check_in_method = models.CharField(
         _("how they checked in"), max_length=10, choices=CheckIn.choices, blank=True

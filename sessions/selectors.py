@@ -140,8 +140,10 @@ def sessions_for_user(*, user) -> QuerySet[TalkSession]:
     official = official_for_user(user=user)
     if official is not None:
         if official.role in Official.DEPARTMENT_ROLES:
-            return TalkSession.objects.filter(
-                Q(departments=official.department_id) | Q(host=official)).distinct()
+            # A subquery, not a join: counts annotated on the result must not multiply.
+            attended = TalkSession.departments.through.objects.filter(
+                department_id=official.department_id).values("talksession_id")
+            return TalkSession.objects.filter(Q(pk__in=attended) | Q(host=official))
         if not user.has_perm(VIEW_PERMISSION):
             return TalkSession.objects.none()
         scope = region_scope_for_user(user=user)
@@ -328,8 +330,9 @@ def walk_in_candidates_for_user(*, user, session: TalkSession, search: str,
     people = entrepreneurs_for_user(user=user).filter(
         verification=Entrepreneur.Verification.VERIFIED, anonymised_at__isnull=True,
     ).filter(Q(name__icontains=search) | Q(mobile__contains=search)
-             | Q(enterprise__name__icontains=search)).exclude(
-        attendances__session=session, attendances__status=Attendance.Status.ATTENDED)
+             | Q(enterprise__name__icontains=search)).exclude(Exists(  # this session's row
+        Attendance.objects.filter(session=session, entrepreneur=OuterRef("pk"),
+                                  status=Attendance.Status.ATTENDED)))
     return list(people.select_related("enterprise").order_by("name", "id")[:limit])
 
 

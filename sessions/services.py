@@ -83,8 +83,9 @@ def _require_manager(actor, session_or_region) -> None:
 
 def _locked(session: TalkSession) -> TalkSession:
     """The session's row, locked until the transaction ends, read afresh."""
-    return TalkSession.objects.select_for_update().select_related("region", "host__user").get(
-        pk=session.pk)
+    # of=self: PostgreSQL refuses FOR UPDATE on the outer join of the (optional) host.
+    return TalkSession.objects.select_for_update(of=("self",)).select_related(
+        "region", "host__user").get(pk=session.pk)
 
 
 # --- Editions and sessions ----------------------------------------------------------------
@@ -355,6 +356,8 @@ def series_generate(*, series: SessionSeries, today: date | None = None) -> Seri
                 continue
             day = calendar.next_working_day(day)
         starts_at = timezone.make_aware(datetime.combine(day, series.start_time))
+        if starts_at <= timezone.now():  # today's time has passed: never plan the past
+            continue
         ends_at = starts_at + timedelta(minutes=series.duration_minutes)
         try:
             with transaction.atomic():
@@ -475,7 +478,8 @@ def _promote_waitlisted(session: TalkSession) -> list[Attendance]:
         status__in=Attendance.TAKING_A_PLACE).count()
     if free <= 0:
         return []
-    promoted = list(session.attendances.select_for_update().filter(status=A.WAITLISTED)
+    promoted = list(session.attendances.select_for_update(of=("self",))
+                    .filter(status=A.WAITLISTED)
                     .select_related("entrepreneur__user").order_by("registered_at", "id")[:free])
     for attendance in promoted:
         attendance.status = A.REGISTERED
@@ -489,7 +493,7 @@ def attendance_cancel(*, actor, attendance: Attendance) -> Attendance:
     """Give up a place (the entrepreneur) or take it back (a coordinator), before the
     session starts; a place freed goes to the first on the waiting list."""
     session = _locked(attendance.session)
-    attendance = Attendance.objects.select_for_update().select_related(
+    attendance = Attendance.objects.select_for_update(of=("self",)).select_related(
         "entrepreneur__user").get(pk=attendance.pk)
     own = entrepreneur_for_user(user=actor)
     if not (own is not None and own.pk == attendance.entrepreneur_id) and not (
@@ -665,12 +669,15 @@ def session_reminders_send(*, now: datetime | None = None) -> int:
 
 @transaction.atomic
 def _remind(pk: int, rules: list[ReminderRule], now: datetime) -> int:
-    session = TalkSession.objects.select_for_update().select_related("region", "host__user").filter(
+    session = TalkSession.objects.select_for_update(of=("self",)).select_related(
+        "region", "host__user").filter(
         pk=pk, status__in=TalkSession.UPCOMING_STATUSES, starts_at__gt=now).first()
     if session is None:
         return 0
     due = [rule for rule in rules
            if session.starts_at <= now + timedelta(minutes=rule.minutes_before)]
+    if not due:  # moved later since the queue found it due
+        return 0
     done = set(ReminderSent.objects.filter(session=session, starts_at=session.starts_at)
                .values_list("rule_id", flat=True))
     latest = due[0]  # the smallest lead among those due

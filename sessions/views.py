@@ -52,6 +52,8 @@ from sessions.selectors import (
 )
 from sessions.services import SessionError
 
+#: The most sessions a calendar feed lists (the coming ones and the last 90 days').
+FEED_LIMIT = 500
 NOT_FOUND = gettext_lazy("No such session is open to you.")
 ONLY_COORDINATORS = gettext_lazy("Only coordinators plan and run sessions.")
 
@@ -570,6 +572,6 @@ def feed(request, token: str):
         feed = feed_for_token(token=token)
     except CalendarFeed.DoesNotExist:
         raise Http404(_("This calendar address is not valid any more.")) from None
-    return _ics_response(sessions_calendar(sessions_for_feed(user=feed.user),
-                                           name=session_calendar_name()),
+    sessions = sessions_for_feed(user=feed.user)[:FEED_LIMIT]
+    return _ics_response(sessions_calendar(sessions, name=session_calendar_name()),
                          "huzhou-talks.ics")
