@@ -65,11 +65,16 @@ def test_compiled_catalogue_matches_its_source(language):
     with open(folder / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in read_po(folder / "django.po"):
+        context = entry.get("msgctxt")  # an entry with a context is looked up with it
         if "msgid_plural" in entry:
-            assert compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1) == \
-                entry["msgstr[0]"], entry["msgid"]
+            found = (compiled.npgettext(context, entry["msgid"], entry["msgid_plural"], 1)
+                     if context is not None
+                     else compiled.ngettext(entry["msgid"], entry["msgid_plural"], 1))
+            assert found == entry["msgstr[0]"], entry["msgid"]
         else:
-            assert compiled.gettext(entry["msgid"]) == entry["msgstr"], entry["msgid"]
+            found = (compiled.pgettext(context, entry["msgid"]) if context is not None
+                     else compiled.gettext(entry["msgid"]))
+            assert found == entry["msgstr"], entry["msgid"]
 
 
 def test_chinese_is_what_a_first_visit_sees(client, db):
