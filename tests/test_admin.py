@@ -19,6 +19,7 @@ from core.services import record_heartbeat
 from issues.models import ExtensionRequest, Issue, IssueEvent, SatisfactionRating
 from issues.services import issue_references_allocate
 from privacy.models import DeletionRequest
+from sessions.models import ReminderRule, ReminderSent
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +33,10 @@ def one_of_everything():
     """At least one row for every model the project defines, made by the factories."""
     factories.OfficialFactory()
     factories.SessionSeriesFactory()
-    factories.AttendanceFactory(entrepreneur=factories.EntrepreneurFactory(with_user=True))
+    attendance = factories.AttendanceFactory(
+        entrepreneur=factories.EntrepreneurFactory(with_user=True))
+    ReminderSent.objects.create(session=attendance.session, rule=ReminderRule.objects.first(),
+                                starts_at=attendance.session.starts_at)
     issue = factories.IssueFactory()
     factories.IssueEventFactory(issue=issue)
     factories.AttachmentFactory(issue=issue)
