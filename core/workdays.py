@@ -32,6 +32,17 @@ def library_is_working_day(day: date) -> bool:
         return day.weekday() < 5
 
 
+@lru_cache(maxsize=8192)
+def library_is_public_holiday(day: date) -> bool:
+    """Whether the library names a public holiday (节假日) on ``day``: a day off for a
+    festival, not an ordinary weekend. False for a year the library does not know."""
+    try:
+        is_off, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return False
+    return is_off and name is not None
+
+
 @lru_cache(maxsize=256)
 def library_knows_year(year: int) -> bool:
     """Whether the installed library has the State Council's schedule for ``year``."""
@@ -53,6 +64,15 @@ class WorkCalendar:
         if override is not None:
             return override
         return library_is_working_day(day)
+
+    def is_public_holiday(self, day: date) -> bool:
+        """A day off that is not an ordinary weekend: a festival, or a weekday the calendar
+        marks off. A weekend the calendar makes a working day (调休) is no holiday."""
+        override = self.overrides.get(day)
+        if override is not None:
+            return not override and (day.weekday() < 5 or library_is_public_holiday(day))
+        return library_is_public_holiday(day) or (
+            day.weekday() < 5 and not library_is_working_day(day))
 
     def add_working_days(self, start: date, days: int) -> date:
         """The date ``days`` working days after ``start`` (``start`` itself does not count).

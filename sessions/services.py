@@ -314,15 +314,18 @@ class SeriesReport:
 
 
 def _series_dates(series: SessionSeries, today: date) -> list[date]:
-    first = max(series.starts_on, today)
-    first += timedelta(days=(series.weekday - first.weekday()) % 7)
-    last = today + timedelta(weeks=series.weeks_ahead)
+    """The series' dates in the ``weeks_ahead`` weeks from today (today's only if its start
+    is still to come), within its first and last dates."""
+    day = max(series.starts_on, today)
+    day += timedelta(days=(series.weekday - day.weekday()) % 7)
+    end = today + timedelta(weeks=series.weeks_ahead)
     if series.ends_on is not None:
-        last = min(last, series.ends_on)
+        end = min(end, series.ends_on + timedelta(days=1))
+    now = timezone.now()
     dates = []
-    day = first
-    while day <= last:
-        dates.append(day)
+    while day < end:
+        if timezone.make_aware(datetime.combine(day, series.start_time)) > now:
+            dates.append(day)
         day += timedelta(days=7)
     return dates
 
@@ -330,10 +333,11 @@ def _series_dates(series: SessionSeries, today: date) -> list[date]:
 def series_generate(*, series: SessionSeries, today: date | None = None) -> SeriesReport:
     """Plan the series' sessions for the next ``weeks_ahead`` weeks, each date once.
 
-    A date that is not a working day (a public holiday, by the working-day calendar) is
-    skipped or moved to the next working day, as the series says; a week that would
-    double-book the venue or the host is left out and reported. Running it again plans
-    only what is missing.
+    A date on a public holiday (by the working-day calendar; an ordinary weekend is none, so
+    a Saturday salon series happens) is skipped or moved to the next working day, as the
+    series says; a week that would double-book the venue or the host is left out and
+    reported; a time already past is never planned. Running it again plans only what is
+    missing.
     """
     today = today or timezone.localdate()
     report = SeriesReport(series=series)
@@ -350,14 +354,12 @@ def series_generate(*, series: SessionSeries, today: date | None = None) -> Seri
         if nominal in done:
             continue
         day = nominal
-        if not calendar.is_working_day(day):
+        if calendar.is_public_holiday(day):
             if series.on_holiday == SessionSeries.OnHoliday.SKIP:
                 report.skipped.append(nominal)
                 continue
             day = calendar.next_working_day(day)
         starts_at = timezone.make_aware(datetime.combine(day, series.start_time))
-        if starts_at <= timezone.now():  # today's time has passed: never plan the past
-            continue
         ends_at = starts_at + timedelta(minutes=series.duration_minutes)
         try:
             with transaction.atomic():

@@ -116,3 +116,26 @@ def test_an_unknown_year_without_overrides_does_not_crash():
     assert add_working_days(date(2027, 12, 31), 1) == date(2028, 1, 3)
     assert is_working_day(date(2031, 6, 2))
     assert working_days_between(date(2027, 12, 31), date(2028, 1, 7)) == 5
+
+
+# --- Public holidays, as the weekly series see them ----------------------------------------
+
+@pytest.mark.parametrize(("day", "holiday"), [
+    (date(2026, 9, 19), False),   # an ordinary Saturday: a day off, but no holiday
+    (date(2026, 9, 26), True),    # Saturday in the Mid-Autumn Festival
+    (date(2026, 10, 7), True),    # Wednesday in the National Day holiday
+    (date(2026, 10, 10), False),  # the make-up working Saturday after National Day
+    (date(2026, 10, 14), False),  # an ordinary Wednesday
+    (date(2027, 10, 2), False),   # a year the library does not know: weekends are no holiday
+    (date(2027, 10, 6), False),   # …and weekdays are working days until a coordinator says
+])
+def test_public_holidays_are_festivals_not_ordinary_weekends(day, holiday):
+    assert LIBRARY.is_public_holiday(day) is holiday
+
+
+def test_a_weekday_the_coordinators_mark_off_is_a_holiday_and_a_worked_weekend_is_not():
+    calendar = WorkCalendar({date(2027, 10, 6): False, date(2026, 9, 26): True,
+                             date(2026, 9, 19): False})
+    assert calendar.is_public_holiday(date(2027, 10, 6))
+    assert not calendar.is_public_holiday(date(2026, 9, 26))
+    assert not calendar.is_public_holiday(date(2026, 9, 19))  # still an ordinary weekend
