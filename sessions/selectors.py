@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import Lower, Trim
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 
 from entrepreneurs.models import Entrepreneur
@@ -173,13 +173,20 @@ def session_regions_for_user(*, user) -> QuerySet[Region]:
     return regions.filter(pk=scope.pk) if scope is not None else regions
 
 
+def _place_count(statuses) -> Coalesce:
+    """How many places at the outer session have one of ``statuses``: a correlated subquery,
+    run for the rows of the page only (a join and GROUP BY would count every session's
+    places before the page is cut)."""
+    counted = Attendance.objects.filter(session=OuterRef("pk"), status__in=statuses).order_by(
+    ).values("session").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def _with_counts(sessions: QuerySet[TalkSession]) -> QuerySet[TalkSession]:
     return sessions.annotate(
-        registered=Count("attendances", filter=Q(
-            attendances__status__in=Attendance.TAKING_A_PLACE)),
-        waitlisted=Count("attendances", filter=Q(
-            attendances__status=Attendance.Status.WAITLISTED)),
-        attended=Count("attendances", filter=Q(attendances__status=Attendance.Status.ATTENDED)),
+        registered=_place_count(Attendance.TAKING_A_PLACE),
+        waitlisted=_place_count((Attendance.Status.WAITLISTED,)),
+        attended=_place_count((Attendance.Status.ATTENDED,)),
     )
 
 

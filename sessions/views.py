@@ -151,7 +151,7 @@ def _back_to_detail(request, pk: int, refusal: SessionError | ValidationError | 
 def session_create(request):
     if not may_manage_sessions(user=request.user):
         raise PermissionDenied(ONLY_COORDINATORS)
-    form = SessionForm(request.POST or None, user=request.user)
+    form = SessionForm(request.POST if request.method == "POST" else None, user=request.user)
     status = 200
     if request.method == "POST":
         status = 400
@@ -176,7 +176,8 @@ def session_create(request):
 @require_http_methods(["GET", "POST"])
 def session_edit(request, pk: int):
     session = _managed(request, pk)
-    form = SessionForm(request.POST or None, user=request.user, session=session)
+    form = SessionForm(request.POST if request.method == "POST" else None, user=request.user,
+                       session=session)
     status = 200
     if request.method == "POST":
         status = 400
@@ -497,7 +498,7 @@ def series_list(request):
 def series_create(request):
     if not may_manage_sessions(user=request.user):
         raise PermissionDenied(ONLY_COORDINATORS)
-    form = SeriesForm(request.POST or None, user=request.user)
+    form = SeriesForm(request.POST if request.method == "POST" else None, user=request.user)
     status = 200
     if request.method == "POST":
         status = 400
