@@ -2,12 +2,17 @@
 
 from contextlib import contextmanager
 
+import kombu.pools
+
 from huzhou_talks.celery import app as celery_app
 
 
 def _drop_pools() -> None:
-    # Connections and producers are pooled per app; forget them so the next
-    # publish opens a connection to the broker now configured.
+    # Connections and producers are pooled per app, and kombu keeps a process-wide
+    # registry of producer pools per broker URL; forget them all, so the next publish opens
+    # a connection to the broker now configured (a second test on the same broker URL would
+    # otherwise be handed the pool closed after the first: "Acquire on closed pool").
+    kombu.pools.reset()
     if celery_app._pool is not None:
         celery_app._pool.force_close_all()
     celery_app._pool = None

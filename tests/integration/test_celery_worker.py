@@ -115,3 +115,51 @@ def test_worker_delivers_a_queued_notification_exactly_once(worker):
     content = mails[0].read_text()
     assert "boss@example.com" in content
     assert "Subject:" in content
+
+
+def test_worker_runs_the_reminder_queue_twice_and_each_reminder_goes_out_once(worker):
+    """Beat fires ``sessions.send_reminders`` twice (or the broker redelivers it): the real
+    worker sends each reminder once, and its outbox rows are delivered once each."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions.models import ReminderRule, ReminderSent
+    from sessions.tasks import send_reminders_task
+    from tests.factories import (
+        AttendanceFactory,
+        EntrepreneurFactory,
+        OfficialFactory,
+        TalkSessionFactory,
+    )
+
+    # The defaults of migration 0003 (a transactional test's flush removes them).
+    for minutes in (2880, 120):
+        ReminderRule.objects.get_or_create(minutes_before=minutes, defaults={"name": minutes})
+    host = OfficialFactory(user__email="host@example.com")
+    starts_at = timezone.now() + timedelta(minutes=90)  # within two hours: that reminder
+    session = TalkSessionFactory(host=host, starts_at=starts_at,
+                                 ends_at=starts_at + timedelta(hours=2), status="open")
+    person = EntrepreneurFactory(with_user=True, email="")
+    AttendanceFactory(session=session, entrepreneur=person)
+
+    send_reminders_task.delay()
+    send_reminders_task.delay()
+    sentinel = f"sentinel-{uuid.uuid4().hex[:8]}"
+    heartbeat_task.delay(sentinel)
+    wait_for(lambda: Heartbeat.objects.filter(name=sentinel).exists(), worker,
+             "the worker did not finish the queue")
+    reminders = Notification.objects.filter(key__startswith=f"session:{session.pk}:reminder:")
+    wait_for(lambda: reminders.exists() and not reminders.exclude(
+        status=Notification.Status.SENT).exists(), worker, "the reminders were not delivered")
+
+    # The host in the app and by email; the registered person in the app and by SMS.
+    assert sorted(reminders.values_list("channel", "address")) == [
+        ("email", "host@example.com"), ("in_app", ""), ("in_app", ""), ("sms", person.mobile)]
+    assert set(reminders.values_list("attempts", flat=True)) == {1}
+    # The two-hour reminder was sent; the two-day one, due too, was passed over.
+    assert sorted(ReminderSent.objects.filter(session=session).values_list(
+        "rule__minutes_before", "superseded")) == [(120, False), (2880, True)]
+    mails = list(worker["mail"].iterdir())
+    assert len(mails) == 1
+    assert "host@example.com" in mails[0].read_text()
