@@ -769,3 +769,60 @@ def test_cancelling_tells_everyone_with_a_place_and_the_officials(world):
         session_cancel(actor=world.coordinator, session=session, reason="再取消")
     with changes_nothing(), pytest.raises(WrongState):
         update(world, session, capacity=5)
+
+
+# --- Two people, one place left (PostgreSQL's row lock) -------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_two_people_taking_the_last_place_at_once_get_one_place_and_one_wait():
+    """The session's row lock: the second registration counts the places only after the
+    first commits, so the last place is never given twice. Runs in CI's PostgreSQL pass;
+    SQLite has no row locks to test."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    import sessions.services as services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks (SELECT … FOR UPDATE) are tested on PostgreSQL")
+    county = RegionFactory(parent=CityFactory())
+    starts_at = timezone.now() + timedelta(days=2)
+    session = TalkSessionFactory(region=county, status=T.OPEN, capacity=1, starts_at=starts_at,
+                                 ends_at=starts_at + timedelta(hours=2))
+    people = [EntrepreneurFactory(with_user=True, enterprise=EnterpriseFactory(region=county))
+              for _ in range(2)]
+    first_counted = threading.Event()
+    real_notice = services.notices.registered
+    outcome = {}
+
+    def slow_notice(**kwargs):  # the first holds the lock a while after counting
+        first_counted.set()
+        threading.Event().wait(1.0)
+        return real_notice(**kwargs)
+
+    def register(index):
+        try:
+            if index == 1:
+                first_counted.wait(timeout=10)
+            with transaction.atomic():
+                outcome[index] = services.attendance_register(
+                    user=people[index].user, session=TalkSession.objects.get(pk=session.pk)
+                ).status
+        except Exception as error:  # noqa: BLE001 (reported by the assertion below)
+            outcome[index] = error
+        finally:
+            connections.close_all()
+
+    services.notices.registered = slow_notice
+    try:
+        threads = [threading.Thread(target=register, args=(i,)) for i in (0, 1)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+    finally:
+        services.notices.registered = real_notice
+    assert (outcome[0], outcome[1]) == (A.REGISTERED, A.WAITLISTED)
+    assert Attendance.objects.filter(session=session, status=A.REGISTERED).count() == 1
