@@ -126,40 +126,41 @@ def cancelled_by_person(*, session: TalkSession, attendance: Attendance) -> int:
         )
 
 
-def session_changed(*, session: TalkSession) -> int:
-    """Time or place moved: everyone with a place or an invitation, and the officials."""
-    _ = translation.gettext
+def _tell_everyone_taking_part(*, session: TalkSession, key: str, subject: str,
+                               body: str) -> int:
+    """Everyone with a place, a waiting-list place or an invitation, and the officials."""
     written = 0
-    with site_language():
-        subject = _("Changed: %(theme)s") % {"theme": session.theme}
-        body = _("The session is now on %(when)s at %(venue)s (%(region)s).") % {
-            "when": when(session), "venue": session.venue, "region": session.region}
-        key = f"session:{session.pk}:changed:{session.sequence}"
-        for person in people_with_a_place(session, Attendance.UPCOMING_STATUSES):
-            written += tell_entrepreneur(person=person, key=key, subject=subject, body=body,
-                                         session=session)
-        for user in officials_taking_part(session):
-            written += tell_official(user=user, key=key, subject=subject, body=body,
+    for person in people_with_a_place(session, Attendance.UPCOMING_STATUSES):
+        written += tell_entrepreneur(person=person, key=key, subject=subject, body=body,
                                      session=session)
+    for user in officials_taking_part(session):
+        written += tell_official(user=user, key=key, subject=subject, body=body,
+                                 session=session)
     return written
+
+
+def session_changed(*, session: TalkSession) -> int:
+    """Time or place moved (once per revision)."""
+    _ = translation.gettext
+    with site_language():
+        return _tell_everyone_taking_part(
+            session=session, key=f"session:{session.pk}:changed:{session.sequence}",
+            subject=_("Changed: %(theme)s") % {"theme": session.theme},
+            body=_("The session is now on %(when)s at %(venue)s (%(region)s).") % {
+                "when": when(session), "venue": session.venue, "region": session.region},
+        )
 
 
 def session_cancelled(*, session: TalkSession) -> int:
     _ = translation.gettext
-    written = 0
     with site_language():
-        subject = _("Cancelled: %(theme)s") % {"theme": session.theme}
-        body = _("The session on %(when)s at %(venue)s will not take place. Reason: "
-                 "%(reason)s") % {"when": when(session), "venue": session.venue,
-                                  "reason": session.cancel_reason}
-        key = f"session:{session.pk}:cancelled"
-        for person in people_with_a_place(session, Attendance.UPCOMING_STATUSES):
-            written += tell_entrepreneur(person=person, key=key, subject=subject, body=body,
-                                         session=session)
-        for user in officials_taking_part(session):
-            written += tell_official(user=user, key=key, subject=subject, body=body,
-                                     session=session)
-    return written
+        return _tell_everyone_taking_part(
+            session=session, key=f"session:{session.pk}:cancelled",
+            subject=_("Cancelled: %(theme)s") % {"theme": session.theme},
+            body=_("The session on %(when)s at %(venue)s will not take place. Reason: "
+                   "%(reason)s") % {"when": when(session), "venue": session.venue,
+                                    "reason": session.cancel_reason},
+        )
 
 
 def reminder(*, session: TalkSession, rule_pk: int) -> int:
