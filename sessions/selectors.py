@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 
@@ -217,8 +217,13 @@ def session_list_page_for_user(
         sessions = sessions.filter(region=region)
     if status:
         sessions = sessions.filter(status=status)
-    sessions = _with_counts(sessions.select_related("edition", "region", "host"))
     page = Paginator(sessions, per_page).get_page(page_number)
+    # Counted for the page's rows only, still in one query: annotated on the paginated
+    # query itself, PostgreSQL would count the places of every row skipped by the OFFSET
+    # too (1.4 s for the last page of 20,000 sessions).
+    page.object_list = list(_with_counts(
+        TalkSession.objects.filter(pk__in=page.object_list.values("pk"))
+    ).select_related("edition", "region", "host").order_by(*sessions.query.order_by))
     person = entrepreneur_for_user(user=user)
     if person is not None:
         places = dict(Attendance.objects.filter(
@@ -258,6 +263,9 @@ def session_detail_for_user(*, user, pk: int) -> SessionDetail:
     counts = dict.fromkeys(Attendance.Status.values, 0)
     for status, number in session.attendances.values_list("status").annotate(n=Count("id")):
         counts[status] = number
+    if may_manage and session.status == TalkSession.Status.HELD:
+        counts.update(session.attendances.aggregate(average_rating=Avg("rating"),
+                                                     rated=Count("rating")))
     counts["places_taken"] = sum(counts[s] for s in Attendance.TAKING_A_PLACE)
     person = entrepreneur_for_user(user=user)
     mine = None

@@ -800,6 +800,11 @@ def test_minutes_closing_and_rating(client, world):
     assert refused.status_code == 403
     bad = client.post(reverse("sessions:rate", args=[session.pk]), {"rating": "9"})
     assert bad.status_code == 400
+    # The coordinator sees how the attendees rated it.
+    coordinator = Client(HTTP_ACCEPT_LANGUAGE="en")
+    login(coordinator, world.users["coordinator"])
+    page = coordinator.get(reverse("sessions:detail", args=[session.pk]))
+    assert "Rated 4.0 of 5 by 1 attendee." in text(page)
 
 
 # --- Invitations --------------------------------------------------------------------------------
