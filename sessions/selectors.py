@@ -72,7 +72,7 @@ def sessions_in_scope_for_user(*, user, limit: int = 10) -> list[TalkSession]:
     """This week's and later sessions in the official's region (all regions at city level).
 
     Cancelled sessions are left out. Each session carries ``signed_up`` (people
-    registered, attended or absent) and ``is_this_week``.
+    registered, attended or absent), ``is_this_week`` and ``is_today``.
     """
     if official_for_user(user=user) is None and not user.is_superuser:
         return []
@@ -91,8 +91,10 @@ def sessions_in_scope_for_user(*, user, limit: int = 10) -> list[TalkSession]:
         .order_by("starts_at", "id")[:limit]
     )
     next_week = start + timedelta(days=7)
+    today = timezone.localdate()
     for session in sessions:
         session.is_this_week = session.starts_at < next_week
+        session.is_today = timezone.localdate(session.starts_at) == today
     return sessions
 
 

@@ -1,6 +1,6 @@
 """Each role's home page: what it shows, and a fixed number of queries whatever the data size."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.db import connection
@@ -109,3 +109,23 @@ def test_the_public_page_shows_the_headline_figures_without_names(client, users)
     assert "50.00%" in page  # 2 satisfied of 4 rated
     assert Issue.objects.first().title not in page
     assert "钱振华" not in page
+
+
+def test_on_the_day_the_coordinator_reaches_the_check_in_list_from_home(client, users):
+    """Wednesday from a phone: today's session carries its check-in list on the home page;
+    a later one does not."""
+    region = Entrepreneur.objects.get(user__username="entrepreneur").enterprise.region
+    now = timezone.localtime()
+    noon = timezone.make_aware(datetime.combine(now.date(), time(12)))
+    today = TalkSessionFactory(
+        region=region, status=TalkSession.Status.OPEN, starts_at=noon,
+        ends_at=noon + timedelta(hours=2),
+        edition=EditionFactory(week_start=now.date() - timedelta(days=now.weekday())))
+    later = TalkSessionFactory(region=region, status=TalkSession.Status.OPEN,
+                               starts_at=now + timedelta(days=8),
+                               ends_at=now + timedelta(days=8, hours=2),
+                               edition=EditionFactory(week_start=now.date() + timedelta(
+                                   days=7 - now.weekday())))
+    _, page = home_queries(client, users["coordinator"])
+    assert f'href="/sessions/{today.pk}/check-in/" data-testid="today-check-in"' in page
+    assert f"/sessions/{later.pk}/check-in/" not in page
