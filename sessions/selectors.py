@@ -361,7 +361,7 @@ def feed_for_token(*, token: str) -> CalendarFeed:
 def sessions_for_feed(*, user) -> QuerySet[TalkSession]:
     """What a person's calendar shows: an entrepreneur's sessions with a place (or a
     waiting-list place, or an invitation); an official's sessions in their scope; from 90
-    days back, not merely planned for entrepreneurs."""
+    days back, not merely planned for entrepreneurs; latest first."""
     since = timezone.now() - timedelta(days=90)
     person = entrepreneur_for_user(user=user)
     if person is not None and official_for_user(user=user) is None:
@@ -371,5 +371,7 @@ def sessions_for_feed(*, user) -> QuerySet[TalkSession]:
         )
     else:
         sessions = sessions_for_user(user=user)
+    # Latest first, so a feed cut at its limit keeps every coming session and drops the
+    # oldest past ones.
     return sessions.filter(starts_at__gte=since).select_related("region", "edition").order_by(
-        "starts_at", "id")
+        "-starts_at", "-id")

@@ -27,7 +27,7 @@ from core.workdays import library_is_working_day
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Official
 from notifications.models import Notification
-from sessions.models import Attendance, Edition, SessionSeries, TalkSession
+from sessions.models import Attendance, CalendarFeed, Edition, SessionSeries, TalkSession
 from sessions.services import check_in_code_make, edition_for_day
 from tests.factories import (
     AttendanceFactory,
@@ -944,6 +944,21 @@ def test_the_personal_feed_lists_the_persons_sessions_without_a_login(client, wo
                                   renewed.content.decode()).group(1)).path
     assert new_path != path
     assert anonymous.get(new_path).status_code == 200
+
+
+def test_a_feed_cut_at_its_limit_keeps_every_coming_session(client, world, monkeypatch):
+    """A city coordinator's feed holds at most FEED_LIMIT events: the oldest past ones go,
+    never the coming ones."""
+    monkeypatch.setattr("sessions.views.FEED_LIMIT", 2)
+    past = [make_session(world.county, at(date(2026, 2, day), 14, 30), venue=f"旧会场{day}",
+                         status=T.HELD) for day in (4, 11, 18)]
+    coming = [make_session(world.county, at(date(2026, 3, day), 14, 30), venue=f"新会场{day}")
+              for day in (4, 11)]
+    feed = CalendarFeed.objects.create(user=world.users["city_coordinator"])
+    response = Client().get(reverse("sessions:feed", args=[feed.token]))
+    locations = sorted(str(event["LOCATION"]) for event in events(response.content))
+    assert locations == sorted(session.venue for session in coming)
+    assert past[-1].venue not in locations
 
 
 # --- An issue raised at the table -----------------------------------------------------------------
