@@ -61,7 +61,8 @@ MIN_ISSUES = 1000
 
 
 def fail(message: str) -> None:
-    print(f"issues_at_scale: {message}", file=sys.stderr)
+    # Named after the script run (this one, or another benchmark importing these helpers).
+    print(f"{Path(sys.argv[0]).stem}: {message}", file=sys.stderr)
     sys.exit(2)
 
 
