@@ -993,17 +993,10 @@ def run_measurements(bench: Bench, people: dict) -> None:
     bench.measure("issue_figures(region=Wuxing)", lambda: issue_figures(region=wuxing))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--issues", type=int, default=1_000_000,
-                        help="issues the database should hold (default 1,000,000)")
-    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
-    parser.add_argument("--explain-over", type=float, default=200.0,
-                        help="explain the slowest query of measurements slower than this (ms)")
-    args = parser.parse_args()
-    if args.issues < MIN_ISSUES:
-        fail(f"--issues must be at least {MIN_ISSUES}")
-
+def prepare_database() -> tuple[dict, dict]:
+    """Check the environment, create and migrate the database, set Django up, load the demo's
+    reference data and logins; print the machine's load and the server's version. Returns
+    the database's settings and the measured people (``seed_people``)."""
     config = configure_environment()
     created = ensure_database(config)
     import django
@@ -1019,7 +1012,21 @@ def main() -> None:
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"Migrated in {time.perf_counter() - started:.1f} s.")
-    people = seed_people()
+    return config, seed_people()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--issues", type=int, default=1_000_000,
+                        help="issues the database should hold (default 1,000,000)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
+    parser.add_argument("--explain-over", type=float, default=200.0,
+                        help="explain the slowest query of measurements slower than this (ms)")
+    args = parser.parse_args()
+    if args.issues < MIN_ISSUES:
+        fail(f"--issues must be at least {MIN_ISSUES}")
+
+    config, people = prepare_database()
     generation = generate(target=args.issues, people=people)
 
     bench = Bench(runs=args.runs, explain_over=args.explain_over)

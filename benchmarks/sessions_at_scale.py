@@ -41,10 +41,8 @@ from issues_at_scale import (
     REGION_MIX,
     Bench,
     Generator,
-    configure_environment,
-    ensure_database,
     fail,
-    seed_people,
+    prepare_database,
 )
 
 #: The enterprises' counties and their weights (as in the demo's history).
@@ -874,22 +872,7 @@ def main() -> None:
     if not 0 <= args.attendances <= args.sessions * 200:
         fail("--attendances must be between 0 and 200 per session")
 
-    config = configure_environment()
-    created = ensure_database(config)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    print(f"Load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.")
-    print(f"Database {config['NAME']} on {config.get('HOST') or 'localhost'}"
-          f"{' (created)' if created else ''}; PostgreSQL "
-          f"{connection.cursor().connection.server_version}")
-    started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"Migrated in {time.perf_counter() - started:.1f} s.")
-    people = seed_people()
+    config, people = prepare_database()
     generation = generate(people=people, sessions=args.sessions,
                           entrepreneurs=args.entrepreneurs, attendances=args.attendances,
                           years=args.years)
