@@ -393,6 +393,15 @@ def series_create(*, actor, **fields) -> tuple[SessionSeries, SeriesReport]:
     return series, series_generate(series=series)
 
 
+def series_set_active(*, actor, series: SessionSeries, active: bool) -> SessionSeries:
+    """Pause a series (no more weeks are planned; those planned stay) or take it up again
+    (the coming weeks are planned at the next run, or at once from the series page)."""
+    _require_manager(actor, series.region)
+    series.is_active = active
+    series.save(update_fields=["is_active"])
+    return series
+
+
 def series_generate_for_user(*, actor, series: SessionSeries) -> SeriesReport:
     _require_manager(actor, series.region)
     return series_generate(series=series)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("series/", views.series_list, name="series_list"),
     path("series/new/", views.series_create, name="series_create"),
     path("series/<int:pk>/generate/", views.series_generate, name="series_generate"),
+    path("series/<int:pk>/pause/", views.series_pause, name="series_pause"),
     path("calendar/", views.calendar_feed, name="calendar_feed"),
     path("feed/<str:token>.ics", views.feed, name="feed"),
     path("<int:pk>/", views.session_detail, name="detail"),

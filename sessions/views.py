@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_service_errors
@@ -242,8 +242,9 @@ def session_invite(request, pk: int):
             except (SessionError, ValidationError) as error:
                 status = _refused(request, error)
             else:
-                messages.success(request, _("%(count)d people were invited.") % {
-                    "count": invited})
+                messages.success(request, ngettext("%(count)d person was invited.",
+                                                   "%(count)d people were invited.", invited)
+                                 % {"count": invited})
                 return redirect("sessions:detail", pk=pk)
         found = invitation_candidates(session=session, **filters).count()
     elif form.is_bound:
@@ -470,8 +471,10 @@ def session_rate(request, pk: int):
 
 def _report_messages(request, report) -> None:
     if report.created:
-        messages.success(request, _("%(count)d sessions planned.") % {
-            "count": len(report.created)})
+        count = len(report.created)
+        messages.success(request, ngettext("%(count)d session planned.",
+                                           "%(count)d sessions planned.", count)
+                         % {"count": count})
     for nominal, day in report.moved:
         messages.info(request, _("%(date)s is a public holiday: moved to %(day)s.") % {
             "date": nominal, "day": day})
@@ -519,17 +522,35 @@ def series_create(request):
     return render(request, "sessions/series_form.html", {"form": form}, status=status)
 
 
-@login_required
-@require_POST
-def series_generate(request, pk: int):
+def _series(request, pk: int) -> SessionSeries:
     if not may_manage_sessions(user=request.user):
         raise PermissionDenied(ONLY_COORDINATORS)
     try:
-        series = series_for_user(user=request.user).get(pk=pk)
+        return series_for_user(user=request.user).get(pk=pk)
     except SessionSeries.DoesNotExist:
         raise Http404(_("No such series is open to you.")) from None
+
+
+@login_required
+@require_POST
+def series_generate(request, pk: int):
+    series = _series(request, pk)
     _report_messages(request, services.series_generate_for_user(actor=request.user,
                                                                 series=series))
+    return redirect("sessions:series_list")
+
+
+@login_required
+@require_POST
+def series_pause(request, pk: int):
+    """``active=1`` takes a paused series up again; anything else pauses it."""
+    series = _series(request, pk)
+    active = request.POST.get("active") == "1"
+    services.series_set_active(actor=request.user, series=series, active=active)
+    messages.success(request, (_("“%(name)s” goes on: plan its coming weeks with the button "
+                                 "beside it, or wait for tonight's run.") if active else
+                               _("“%(name)s” is paused: no more weeks are planned; the "
+                                 "sessions already planned stay.")) % {"name": series.name})
     return redirect("sessions:series_list")
 
 

@@ -29,6 +29,7 @@ from government.models import Official
 from notifications.models import Notification
 from sessions.models import Attendance, CalendarFeed, Edition, SessionSeries, TalkSession
 from sessions.services import check_in_code_make, edition_for_day
+from sessions.tasks import generate_series_task
 from tests.factories import (
     AttendanceFactory,
     CityFactory,
@@ -540,6 +541,26 @@ def test_a_series_that_skips_holidays_says_so(client, world):
         world, on_holiday=SessionSeries.OnHoliday.SKIP), follow=True)
     assert "2 sessions planned." in alerts(response, "success")
     assert alerts(response, "info") == ["2026-10-07 is a public holiday: skipped."]
+    assert TalkSession.objects.count() == 2
+
+
+def test_a_paused_series_plans_nothing_until_it_goes_on(client, world):
+    world.clock.move_to(at(date(2026, 9, 25), 10))
+    login(client, world.users["coordinator"])
+    client.post(SERIES_NEW_URL, series_data(world, weeks_ahead="1"), follow=True)
+    series = SessionSeries.objects.get()
+    assert TalkSession.objects.count() == 1
+
+    paused = client.post(reverse("sessions:series_pause", args=[series.pk]), follow=True)
+    assert alerts(paused, "success") == [
+        "“吴兴周三恳谈” is paused: no more weeks are planned; the sessions already planned stay."]
+    assert 'data-testid="resume"' in paused.content.decode()
+    world.clock.move_to(at(date(2026, 10, 2), 10))  # the week of 7 October (moved to the 8th)
+    generate_series_task()
+    assert TalkSession.objects.count() == 1
+
+    client.post(reverse("sessions:series_pause", args=[series.pk]), {"active": "1"})
+    generate_series_task()
     assert TalkSession.objects.count() == 2
 
 
