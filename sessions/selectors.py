@@ -8,7 +8,18 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Avg, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import Coalesce, Lower, Trim
 from django.utils import timezone
 
@@ -340,17 +351,19 @@ def invitation_candidates(*, session: TalkSession, region: Region | None = None,
 def walk_in_candidates_for_user(*, user, session: TalkSession, search: str,
                                 limit: int = 20) -> list[Entrepreneur]:
     """People the coordinator may add at the door: in their scope, found by name, mobile or
-    enterprise, not yet checked in. One query."""
+    enterprise, and not on the check-in list already (anyone with a row at the session but
+    a cancelled one); the session's own county's people first. One query."""
     search = search.strip()
     if not search:
         return []
+    on_the_list = Attendance.objects.filter(session=session, entrepreneur=OuterRef("pk")).exclude(
+        status=Attendance.Status.CANCELLED)
     people = entrepreneurs_for_user(user=user).filter(
         verification=Entrepreneur.Verification.VERIFIED, anonymised_at__isnull=True,
     ).filter(Q(name__icontains=search) | Q(mobile__contains=search)
-             | Q(enterprise__name__icontains=search)).exclude(Exists(  # this session's row
-        Attendance.objects.filter(session=session, entrepreneur=OuterRef("pk"),
-                                  status=Attendance.Status.ATTENDED)))
-    return list(people.select_related("enterprise").order_by("name", "id")[:limit])
+             | Q(enterprise__name__icontains=search)).exclude(Exists(on_the_list))
+    local_first = Case(When(enterprise__region=session.region_id, then=0), default=1)
+    return list(people.select_related("enterprise").order_by(local_first, "name", "id")[:limit])
 
 
 def feed_for_token(*, token: str) -> CalendarFeed:

@@ -696,6 +696,22 @@ def test_someone_who_gave_up_their_place_is_found_at_the_door_though_they_came_b
         url, {"q": "张甲"}).content.decode()
 
 
+def test_the_walk_in_search_offers_nobody_on_the_list_and_the_county_first(client, world):
+    session = make_session(world.county)
+    AttendanceFactory(session=session, entrepreneur=EntrepreneurFactory(
+        name="钱已报", enterprise__region=world.county))
+    elsewhere = EntrepreneurFactory(name="钱外县", enterprise__region=world.other_county)
+    local = EntrepreneurFactory(name="钱本县", enterprise__region=world.county)
+    world.clock.move_to(at(WEDNESDAY, 14))
+    login(client, world.users["city_coordinator"])
+
+    found = client.get(reverse("sessions:check_in", args=[session.pk]), {"q": "钱"})
+
+    offered = found.content.decode().split('data-testid="walk-in-candidates"')[1]
+    assert "钱已报" not in offered  # registered: ticked on the list above, not added again
+    assert offered.index(local.name) < offered.index(elsewhere.name)
+
+
 # --- The venue's code -----------------------------------------------------------------------------
 
 
