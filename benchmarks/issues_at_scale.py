@@ -863,16 +863,7 @@ def generate(*, target: int, people: dict) -> float:
     print(f"Generating {target - have:,} issues ({have:,} there already):")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'; "
-                       "SET LOCAL maintenance_work_mem = '512MB'")
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        replica = bool(cursor.fetchone()[0])
-        if replica:
-            # Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: at commit PostgreSQL
-            # would check each of several million references one row at a time (about a
-            # minute for a million issues). Replica mode skips those triggers for this
-            # transaction; Generator.verify checks every new reference set-wise instead.
-            cursor.execute("SET LOCAL session_replication_role = replica")
+        replica = tune_for_bulk_writes(cursor)
         generator = Generator(cursor=cursor, target=target, people=people)
         generator.helper_tables(enterprise_count=max(200, target // 50))
         generator.enterprises()
@@ -991,6 +982,23 @@ def run_measurements(bench: Bench, people: dict) -> None:
     bench.measure("issue_figures() for the city", issue_figures)
     wuxing = Region.objects.get(code="wuxing")
     bench.measure("issue_figures(region=Wuxing)", lambda: issue_figures(region=wuxing))
+
+
+def tune_for_bulk_writes(cursor) -> bool:
+    """Settings for the generating transaction; True if foreign keys go unchecked in it.
+
+    Django's foreign keys are DEFERRABLE INITIALLY DEFERRED: at commit PostgreSQL would check
+    each of several million references one row at a time (about a minute for a million
+    issues). As a superuser, replica mode skips those triggers for this transaction; the
+    generator's ``verify`` then checks every new reference set-wise instead.
+    """
+    cursor.execute("SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'; "
+                   "SET LOCAL maintenance_work_mem = '512MB'")
+    cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    replica = bool(cursor.fetchone()[0])
+    if replica:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+    return replica
 
 
 def prepare_database() -> tuple[dict, dict]:

@@ -43,6 +43,7 @@ from issues_at_scale import (
     Generator,
     fail,
     prepare_database,
+    tune_for_bulk_writes,
 )
 
 #: The enterprises' counties and their weights (as in the demo's history).
@@ -681,14 +682,7 @@ def generate(*, people: dict, sessions: int, entrepreneurs: int, attendances: in
           f"{entrepreneurs:,} entrepreneurs:")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit = off; SET LOCAL work_mem = '256MB'; "
-                       "SET LOCAL maintenance_work_mem = '512MB'")
-        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        replica = bool(cursor.fetchone()[0])
-        if replica:
-            # As in issues_at_scale: no per-row deferred foreign-key checks at commit;
-            # SessionsGenerator.verify checks every reference set-wise instead.
-            cursor.execute("SET LOCAL session_replication_role = replica")
+        replica = tune_for_bulk_writes(cursor)
         generator = SessionsGenerator(
             cursor=cursor, people=people, sessions=sessions, entrepreneurs=entrepreneurs,
             attendances=attendances, years=years, generator_user=generator_user)
