@@ -17,7 +17,8 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
 from playwright.sync_api import expect
 
 from government.models import Official, Region
@@ -171,8 +172,10 @@ def test_series_register_waitlist_check_in_record_issue_close_and_rate(
     series = SessionSeries.objects.get(name=SERIES_NAME)
     planned = list(series.sessions.order_by("starts_at"))
     assert planned  # two or three Wednesdays (or their next working days) in 15 days
-    expect(alert(desk, translated("%(count)d sessions planned.") % {"count": len(planned)})
-           ).to_be_visible()
+    with translation.override("zh-hans"):
+        planned_text = ngettext("%(count)d session planned.", "%(count)d sessions planned.",
+                                len(planned)) % {"count": len(planned)}
+    expect(alert(desk, planned_text)).to_be_visible()
     expect(desk.get_by_test_id("series-row")).to_have_count(1)
     expect(desk.get_by_test_id("series-row")).to_contain_text(SERIES_NAME)
     assert {s.status for s in planned} == {TalkSession.Status.PLANNED}
