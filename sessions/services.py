@@ -204,8 +204,8 @@ def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue:
     venue = venue.strip()
     check_no_clash(region=session.region, venue=venue, host=host, starts_at=starts_at,
                    ends_at=ends_at, exclude_pk=session.pk)
-    moved = any(getattr(session, name) != value for name, value in
-                (("starts_at", starts_at), ("ends_at", ends_at), ("venue", venue)))
+    changed = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue}
+    moved = any(getattr(session, name) != changed[name] for name in _NOTICEABLE)
     grew = capacity > session.capacity
     session.theme, session.kind, session.venue = theme.strip(), kind, venue
     session.starts_at, session.ends_at, session.capacity, session.host = (

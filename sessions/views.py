@@ -37,7 +37,6 @@ from sessions.forms import (
     WalkInSearchForm,
 )
 from sessions.models import Attendance, CalendarFeed, SessionSeries, TalkSession
-from sessions.rules import session_rules
 from sessions.selectors import (
     feed_for_token,
     invitation_candidates,
@@ -113,8 +112,6 @@ def _detail_context(request, pk: int, **forms) -> dict:
         "detail": detail, "session": session, "mine": detail.mine, "now": now,
         "upcoming": session.status in TalkSession.UPCOMING_STATUSES,
         "started": session.starts_at <= now,
-        "check_in_open": (session.status in TalkSession.UPCOMING_STATUSES
-                          and now >= session.starts_at - session_rules().check_in_opens),
         "is_entrepreneur": entrepreneur_for_user(user=request.user) is not None,
     }
     if detail.may_manage:
