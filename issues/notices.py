@@ -17,7 +17,7 @@ from government.models import Official
 from government.selectors import coordinators_covering
 from issues.models import Issue
 from notifications.models import Notification
-from notifications.services import notification_create
+from notifications.services import notification_create, notify_person
 
 C = Notification.Channel
 
@@ -56,19 +56,8 @@ def coordinator_users(*, issue: Issue) -> list:
 def tell_officials(*, users, key: str, subject: str, body: str, issue: Issue) -> int:
     """In the app, and by email to those with an address. Returns rows written."""
     path = issue_path(issue)
-    written = 0
-    for user in users:
-        written += bool(notification_create(
-            key=f"{key}:{user.pk}:in_app", channel=C.IN_APP, recipient=user,
-            subject=subject, body=body, url=path,
-        ))
-        if user.email:
-            written += bool(notification_create(
-                key=f"{key}:{user.pk}:email", channel=C.EMAIL, recipient=user,
-                address=user.email, subject=subject,
-                body=f"{body}\n\n{absolute_url(path)}",
-            ))
-    return written
+    return sum(notify_person(key=f"{key}:{user.pk}", subject=subject, body=body, path=path,
+                             user=user, email=user.email) for user in users)
 
 
 def tell_entrepreneur(*, issue: Issue, key: str, subject: str, body: str, sms: bool = False,
