@@ -396,14 +396,16 @@ class Generator:
 
     # Enterprises and the people who speak for them -----------------------------------
 
-    def enterprises(self) -> None:
+    def enterprises(self, *, every_entrepreneur: bool = False) -> None:
         """One bench enterprise (credit code 92…, never a demo one) per 50 issues, each
-        with one verified entrepreneur without an account (mobile 170…)."""
+        with one verified entrepreneur without an account (mobile 170…). With
+        ``every_entrepreneur``, none is added and the issues are drawn from every
+        enterprise with a verified entrepreneur (a province's, see ``province.py``)."""
         cursor = self.cursor
         cursor.execute("SELECT count(*) FROM entrepreneurs_enterprise "
                        "WHERE credit_code LIKE '92%%'")
         have = cursor.fetchone()[0]
-        want = self.enterprise_count
+        want = 0 if every_entrepreneur else self.enterprise_count
         if have < want:
             self.step("enterprises", """
                 INSERT INTO entrepreneurs_enterprise
@@ -435,9 +437,10 @@ class Generator:
                   AND NOT EXISTS (SELECT 1 FROM entrepreneurs_entrepreneur p
                                   WHERE p.enterprise_id = e.id)
             """)
-        # The pool issues are drawn from: every bench enterprise, and the demo
-        # entrepreneur's, so that the demo login has a realistic number of issues.
-        cursor.execute("""
+        # The pool issues are drawn from: every bench enterprise (or every enterprise), and
+        # the demo entrepreneur's, so that the demo login has a realistic number of issues.
+        pool = "true" if every_entrepreneur else "e.credit_code LIKE '92%%'"
+        cursor.execute(f"""
             CREATE TEMP TABLE bench_ent AS
             SELECT row_number() OVER (ORDER BY e.id) - 1 AS idx, e.id AS enterprise_id,
                    e.region_id, p.id AS entrepreneur_id, p.user_id
@@ -445,7 +448,7 @@ class Generator:
             JOIN LATERAL (SELECT id, user_id FROM entrepreneurs_entrepreneur
                           WHERE enterprise_id = e.id AND verification = 'verified'
                           ORDER BY id LIMIT 1) p ON true
-            WHERE e.credit_code LIKE '92%%' OR p.user_id = %s;
+            WHERE {pool} OR p.user_id = %s;
             ALTER TABLE bench_ent ADD PRIMARY KEY (idx);
             ANALYZE bench_ent;
         """, [self.people["entrepreneur"].pk])
@@ -847,8 +850,10 @@ class Generator:
             self.step("VACUUM (ANALYZE)", f"VACUUM (ANALYZE) {', '.join(tables)}")
 
 
-def generate(*, target: int, people: dict) -> float:
-    """Bring the database to ``target`` issues; return the seconds it took (0 if reused)."""
+def generate(*, target: int, people: dict, every_entrepreneur: bool = False) -> float:
+    """Bring the database to ``target`` issues; return the seconds it took (0 if reused).
+    ``every_entrepreneur``: draw them from every verified entrepreneur instead of adding
+    bench enterprises (``Generator.enterprises``)."""
     from django.db import connection, transaction
 
     from issues.models import Issue
@@ -866,7 +871,7 @@ def generate(*, target: int, people: dict) -> float:
         replica = tune_for_bulk_writes(cursor)
         generator = Generator(cursor=cursor, target=target, people=people)
         generator.helper_tables(enterprise_count=max(200, target // 50))
-        generator.enterprises()
+        generator.enterprises(every_entrepreneur=every_entrepreneur)
         first, last = generator.issues(target - have)
         generator.related(first, last)
         generator.verify(first, last)

@@ -844,6 +844,16 @@ def run_measurements(bench: SessionsBench, people: dict) -> None:
                   note=planned)
 
 
+def check_sizes(*, sessions: int, entrepreneurs: int, attendances: int) -> None:
+    """Refuse sizes the generator cannot make."""
+    if sessions < MIN_SESSIONS:
+        fail(f"--sessions must be at least {MIN_SESSIONS}")
+    if entrepreneurs < 1000:
+        fail("--entrepreneurs must be at least 1000")
+    if not 0 <= attendances <= sessions * 200:
+        fail("--attendances must be between 0 and 200 per session")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=20_000,
@@ -859,12 +869,8 @@ def main() -> None:
     parser.add_argument("--explain-over", type=float, default=100.0,
                         help="explain the slowest query of measurements slower than this (ms)")
     args = parser.parse_args()
-    if args.sessions < MIN_SESSIONS:
-        fail(f"--sessions must be at least {MIN_SESSIONS}")
-    if args.entrepreneurs < 1000:
-        fail("--entrepreneurs must be at least 1000")
-    if not 0 <= args.attendances <= args.sessions * 200:
-        fail("--attendances must be between 0 and 200 per session")
+    check_sizes(sessions=args.sessions, entrepreneurs=args.entrepreneurs,
+                attendances=args.attendances)
 
     config, people = prepare_database()
     generation = generate(people=people, sessions=args.sessions,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core.privacy import PRIVACY_NOTICE_VERSION
 from demo import data
+from dashboard.rollups import rebuild as rebuild_rollups
 from demo.history import HistoryBuilder, HistoryReport, make_credit_code
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
@@ -156,6 +157,8 @@ def seed_history(*, today: date | None = None) -> HistoryReport:
     if Edition.objects.exists():
         return HistoryReport(skipped=True)
     report = HistoryBuilder(today=today or timezone.localdate()).build()
+    # The history is written in bulk, which bypasses the rollups' per-save upkeep.
+    rebuild_rollups()
     seed_extension_request()
     return report
 

@@ -52,6 +52,11 @@ class Navigation:
         return any(perm in ROLE_PERMISSIONS.get(name, ()) for name in role_group_names(user))
 
     @property
+    def show_dashboard(self) -> bool:
+        """Leaders, coordinators and administrators (``dashboard_scope_for_user`` decides)."""
+        return self.role in (Role.LEADER, Role.COORDINATOR, Role.ADMIN)
+
+    @property
     def show_issues(self) -> bool:
         return self.role not in (Role.ANONYMOUS, Role.NONE)
 

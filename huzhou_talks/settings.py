@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "notifications",
     "demo",
     "privacy",
+    "dashboard",
     # Last: its post_migrate step gives the role groups permissions of every app above.
     "accounts",
 ]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from dashboard import views as dashboard_views
 from huzhou_talks import views
 
 admin.site.site_header = _("Huzhou Talks administration")
@@ -16,6 +17,8 @@ urlpatterns = [
     path("issues/", include("issues.urls")),
     path("sessions/", include("sessions.urls")),
     path("privacy/", include("privacy.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("figures/", dashboard_views.public, name="public_figures"),
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

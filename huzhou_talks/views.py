@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, user_role
 from core.services import background_status
+from dashboard.selectors import DashboardFilters, headline_figures
 from entrepreneurs.selectors import (
     entrepreneur_for_user,
     pending_entrepreneurs_for_user,
@@ -15,20 +16,26 @@ from issues.selectors import (
     coordinator_queue_for_user,
     department_queue_for_user,
     enterprise_issue_summary_for_user,
-    issue_figures,
     issues_awaiting_dispatch_for_user,
     latest_enterprise_issues_for_user,
     urgent_department_issues_for_user,
 )
 from sessions.selectors import (
-    session_figures,
     sessions_in_scope_for_user,
     upcoming_attendances_for_user,
 )
 
 
 def _headline_figures(*, region=None) -> dict:
-    return {**session_figures(region=region), **issue_figures(region=region)}
+    """The programme's figures as the dashboard counts them (``dashboard.selectors``)."""
+    figures = headline_figures(DashboardFilters(region=region))
+    return {
+        "editions": figures.sessions.editions,
+        "sessions_held": figures.sessions.sessions_held,
+        "attendances": figures.sessions.attendances,
+        "collected": figures.issues.collected,
+        "satisfaction_rate": figures.issues.satisfaction_rate,
+    }
 
 
 def _public_home(user) -> dict:

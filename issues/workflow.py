@@ -401,14 +401,13 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     issue.accepted_at = None
     issue.accept_reminded_for = issue.due_reminded_for = None
     issue.assistances.all().delete()
-    AssistingDepartment.objects.bulk_create([
-        AssistingDepartment(
+    # One save each (not bulk_create): the dashboard's rollups count assistances on save.
+    for department, days in sorted(assisting.items(), key=lambda item: item[0].pk):
+        AssistingDepartment.objects.create(
             issue=issue, department=department,
             resolve_limit_days=days or category.resolve_limit_days,
             due_on=_deadlines(calendar, today, days or category.resolve_limit_days),
         )
-        for department, days in sorted(assisting.items(), key=lambda item: item[0].pk)
-    ])
     event = record_change(
         issue, actor=actor, kind=K.DISPATCHED, fields=fields, to_status=S.DISPATCHED,
         message=note.strip(),

@@ -1,0 +1,125 @@
+"""The issue list and the ranking as CSV and as Excel (openpyxl).
+
+Rows come from the dashboard's selectors, which hold them to the user's scope. CSV is
+streamed row by row (UTF-8 with a byte-order mark, which Excel needs to read Chinese);
+an Excel file is written in openpyxl's write-only mode to a temporary file.
+
+A cell that starts with ``= + - @`` would be run as a formula by a spreadsheet (CSV
+injection): in CSV such text gets a leading apostrophe, in Excel it is stored as text.
+"""
+
+import csv
+import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from dashboard.selectors import RankingRow
+from issues.models import Issue
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: The most issues an Excel file holds (CSV has no limit); larger exports ask for CSV.
+EXCEL_MAX_ROWS = 100_000
+
+
+def issue_columns() -> list[str]:
+    return [_("Reference"), _("Title"), _("Category"), _("Region"), _("Enterprise"),
+            _("Source"), _("Status"), _("Lead department"), _("Round"), _("Submitted"),
+            _("Dispatched"), _("Accepted"), _("Due"), _("Answered"), _("Closed"),
+            _("Latest rating"), _("Overdue")]
+
+
+def _local(moment: datetime | None):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else None
+
+
+def issue_values(issue: Issue, *, today: date) -> list:
+    overdue = bool(issue.status in Issue.WITH_DEPARTMENT_STATUSES and issue.due_on
+                   and issue.due_on < today)
+    return [
+        issue.reference, issue.title, str(issue.category), str(issue.region),
+        issue.enterprise.name, issue.get_source_display(), issue.get_status_display(),
+        str(issue.lead_department) if issue.lead_department else "", issue.round,
+        _local(issue.submitted_at), _local(issue.dispatched_at), _local(issue.accepted_at),
+        issue.due_on, _local(issue.resolved_at), _local(issue.closed_at),
+        issue.get_latest_rating_display() if issue.latest_rating else "",
+        _("yes") if overdue else _("no"),
+    ]
+
+
+def ranking_columns(*, first: str) -> list[str]:
+    return [first, _("Issues led"), _("Issues assisted"), _("Response rate (%)"),
+            _("Resolution rate (%)"), _("On-time rate (%)"), _("Satisfaction rate (%)"),
+            _("Average working days to resolve"), _("Overdue now")]
+
+
+def ranking_values(row: RankingRow) -> list:
+    return [row.name, row.led, row.assisted, row.response_rate, row.resolution_rate,
+            row.on_time_rate, row.satisfaction_rate, row.average_days, row.overdue]
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+def _csv_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
+    """The CSV file line by line, starting with the byte-order mark."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff" + writer.writerow(header)
+    for row in rows:
+        yield writer.writerow([_csv_text(value) for value in row])
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+def _cell(sheet, value, *, bold=False):
+    if isinstance(value, Decimal):
+        value = float(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    if isinstance(value, datetime):
+        cell.number_format = "yyyy-mm-dd hh:mm"
+    elif isinstance(value, date):
+        cell.number_format = "yyyy-mm-dd"
+    if bold:
+        cell.font = Font(bold=True)
+    return cell
+
+
+def workbook_file(sheets: list[tuple[str, list[str], Iterable[list]]]):
+    """An .xlsx file (an open temporary file, at its start) with one sheet per
+    (title, header, rows)."""
+    book = Workbook(write_only=True)
+    for title, header, rows in sheets:
+        sheet = book.create_sheet(title=title[:31])
+        sheet.freeze_panes = "A2"
+        sheet.append([_cell(sheet, name, bold=True) for name in header])
+        for row in rows:
+            sheet.append([_cell(sheet, value) for value in row])
+    output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    book.save(output)
+    output.seek(0)
+    return output

@@ -1,0 +1,73 @@
+"""Rollup tables: the headline figures of issues, summed per month, region, category and
+department, so that the dashboard adds up a few thousand rows instead of counting a
+million issues.
+
+``dashboard.rollups`` owns what each issue contributes and keeps these rows equal to a
+fresh count: every save of an issue moves its contribution in the same transaction.
+Nothing else writes them.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IssueRollup(models.Model):
+    """The issues submitted in one month, of one region and category, led by one
+    department (0: not dispatched yet), counted by what the figures need."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month submitted."))
+    region_id = models.IntegerField(_("region"))
+    category_id = models.IntegerField(_("category"))
+    #: The lead department's id, 0 while there is none (a plain integer, so that the
+    #: unique key has no NULL in it).
+    department_id = models.IntegerField(_("lead department"))
+
+    collected = models.IntegerField(_("collected"), default=0)
+    valid = models.IntegerField(_("valid"), default=0)
+    open = models.IntegerField(_("open"), default=0)
+    dispatched = models.IntegerField(_("dispatched"), default=0)
+    responded = models.IntegerField(_("accepted in time"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
+    on_time = models.IntegerField(_("resolved by the due date"), default=0)
+    resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
+    rated = models.IntegerField(_("rated"), default=0)
+    satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
+
+    class Meta:
+        verbose_name = _("issue rollup")
+        verbose_name_plural = _("issue rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("month", "region_id", "category_id", "department_id"),
+                name="issue_rollup_key",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=("region_id", "month"), name="issue_rollup_region_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id} d{self.department_id}"
+
+
+class AssistRollup(models.Model):
+    """How many issues of one month, region and category a department assists (协办)."""
+
+    month = models.DateField(_("month"))
+    region_id = models.IntegerField(_("region"))
+    category_id = models.IntegerField(_("category"))
+    department_id = models.IntegerField(_("assisting department"))
+    assisted = models.IntegerField(_("assisted"), default=0)
+
+    class Meta:
+        verbose_name = _("assistance rollup")
+        verbose_name_plural = _("assistance rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("month", "region_id", "category_id", "department_id"),
+                name="assist_rollup_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id} d{self.department_id}"

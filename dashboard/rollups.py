@@ -1,0 +1,323 @@
+"""What each issue contributes to the headline figures, and the rollup rows kept equal to
+a fresh count of them.
+
+The definitions (DESIGN.md, "Headline figures") live in ``contribution``, once:
+
+* **collected**: every issue; **valid**: all but rejected and duplicates;
+* **open**: in an open state (``Issue.OPEN_STATUSES``);
+* **dispatched**: passed to a lead department in its current round; **responded**: of
+  those, accepted by the accept-by date (the category's limit, one working day), so the
+  response rate is responded ÷ dispatched;
+* **resolved**: answered and not reopened (answered, closed, closed unrated), so the
+  resolution rate is resolved ÷ valid; **on time**: of those, answered by the due date;
+  **resolve days**: working days from submission to the answer;
+* **rated**, **satisfied**: on each issue's latest rating, so the satisfaction rate is
+  (satisfied + basically satisfied) ÷ rated.
+
+Overdue issues depend on today, so they are counted live (a few per cent of the issues,
+through the open issues' index), never rolled up.
+
+How the rows stay true: ``post_init`` remembers what a loaded issue contributed, and
+``post_save`` adds the difference to the rows in the same transaction, with an UPDATE that
+adds to the stored numbers (``x = x + d``), so concurrent changes to one row queue on its
+lock instead of overwriting each other. An assisting department's row moves when the
+assistance is created or deleted. ``rebuild`` recounts everything from the issues; the
+data generators call it after their bulk inserts, and it runs after the working-day
+calendar is corrected (the working days to resolve depend on it).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.workdays import WorkCalendar, work_calendar
+from dashboard.models import AssistRollup, IssueRollup
+from issues.models import SATISFIED_RATINGS, AssistingDepartment, Issue
+
+S = Issue.Status
+RESOLVED_STATUSES = (S.RESOLVED, *Issue.CLOSED_STATUSES)
+
+#: The issue fields the figures are computed from, in this order.
+FIELDS = ("region_id", "category_id", "lead_department_id", "submitted_at", "status",
+          "dispatched_at", "accepted_at", "accept_due_on", "resolved_at", "due_on",
+          "latest_rating")
+#: The numbers each rollup row holds, in this order.
+MEASURES = ("collected", "valid", "open", "dispatched", "responded", "resolved", "on_time",
+            "resolve_days", "rated", "satisfied")
+KEY = ("month", "region_id", "category_id", "department_id")
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the (local) month of ``moment``."""
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _local_day(moment: datetime) -> date:
+    return timezone.localtime(moment).date()
+
+
+class WorkingDayCounter:
+    """``WorkCalendar.working_days_between`` for many pairs of dates: each day's running
+    count is worked out once, then a pair costs a subtraction."""
+
+    def __init__(self, calendar: WorkCalendar):
+        self.calendar = calendar
+        self.first: date | None = None
+        self.running: list[int] = []
+
+    def _cover(self, start: date, end: date) -> None:
+        if self.first is None or start < self.first:
+            last = start if self.first is None else self._last()
+            self.first, self.running = start, [0]
+            end = max(end, last)
+        self._extend(end)
+
+    def _last(self) -> date:
+        return self.first + timedelta(days=len(self.running) - 1)
+
+    def _extend(self, end: date) -> None:
+        last = self._last()
+        count = self.running[-1]
+        while last < end:
+            last += timedelta(days=1)
+            count += self.calendar.is_working_day(last)
+            self.running.append(count)
+
+    def between(self, start: date, end: date) -> int:
+        if end <= start:
+            return 0
+        self._cover(start, end)
+        return (self.running[(end - self.first).days]
+                - self.running[(start - self.first).days])
+
+
+@dataclass(frozen=True)
+class Contribution:
+    key: tuple            # (month, region_id, category_id, department_id)
+    measures: tuple       # in the order of MEASURES
+
+
+def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Contribution:
+    """What one issue adds to the figures; ``values`` are its ``FIELDS``.
+
+    ``days`` counts the working days to resolve (one calendar for many issues); without
+    it the current calendar is read (one query) when the issue is resolved.
+    """
+    (region_id, category_id, department_id, submitted_at, status, dispatched_at,
+     accepted_at, accept_due_on, resolved_at, due_on, latest_rating) = values
+    valid = status not in Issue.INVALID_STATUSES
+    dispatched = dispatched_at is not None and department_id is not None
+    responded = bool(dispatched and accepted_at is not None and accept_due_on is not None
+                     and _local_day(accepted_at) <= accept_due_on)
+    resolved = status in RESOLVED_STATUSES and resolved_at is not None
+    on_time = bool(resolved and due_on is not None and _local_day(resolved_at) <= due_on)
+    resolve_days = 0
+    if resolved:
+        days = days or WorkingDayCounter(work_calendar())
+        resolve_days = days.between(_local_day(submitted_at), _local_day(resolved_at))
+    rated = bool(latest_rating)
+    satisfied = latest_rating in SATISFIED_RATINGS
+    return Contribution(
+        key=(month_of(submitted_at), region_id, category_id, department_id or 0),
+        measures=(1, int(valid), int(status in Issue.OPEN_STATUSES), int(dispatched),
+                  int(responded), int(resolved), int(on_time), resolve_days, int(rated),
+                  int(satisfied)),
+    )
+
+
+def _upsert(table: str, key_columns: tuple, measure_columns: tuple, rows: list[tuple]):
+    """Add each row's measures to the stored row with its key (creating it at zero)."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(column) for column in (*key_columns, *measure_columns))
+    placeholders = ", ".join(["%s"] * (len(key_columns) + len(measure_columns)))
+    adds = ", ".join(f"{quote(column)} = {quote(table)}.{quote(column)} + "
+                     f"excluded.{quote(column)}" for column in measure_columns)
+    sql = (f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders}) "
+           f"ON CONFLICT ({', '.join(quote(column) for column in key_columns)}) "
+           f"DO UPDATE SET {adds}")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def add_to_rollup(old: Contribution | None, new: Contribution | None) -> None:
+    """Move an issue's contribution from ``old`` to ``new`` (None: no issue)."""
+    changes: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    if old is not None:
+        for index, value in enumerate(old.measures):
+            changes[old.key][index] -= value
+    if new is not None:
+        for index, value in enumerate(new.measures):
+            changes[new.key][index] += value
+    rows = [(*key, *deltas) for key, deltas in changes.items() if any(deltas)]
+    _upsert(IssueRollup._meta.db_table, KEY, MEASURES, rows)
+
+
+def add_assistances(counts: Counter) -> None:
+    """Add ``counts`` ((month, region, category, department) → n) to the assistance rows."""
+    rows = [(*key, n) for key, n in counts.items() if n]
+    _upsert(AssistRollup._meta.db_table, KEY, ("assisted",), rows)
+
+
+# --- Keeping the rows true on every save ---------------------------------------------------
+
+def remember(issue: Issue) -> None:
+    """Note what a loaded issue stands for in the rows (skipped when a field it needs was
+    deferred; the save then reads the row instead)."""
+    if issue.pk is None or issue.get_deferred_fields().intersection(
+            _attname(field) for field in FIELDS):
+        issue._rollup_values = None
+        return
+    issue._rollup_values = tuple(getattr(issue, field) for field in FIELDS)
+
+
+def _attname(field: str) -> str:
+    return field.removesuffix("_id")
+
+
+def issue_saved(issue: Issue, *, created: bool, update_fields) -> None:
+    """Called after every save of an issue, inside its transaction."""
+    before = None if created else getattr(issue, "_rollup_values", None)
+    if not created and before is None:
+        return _recount_one(issue)
+    current = tuple(getattr(issue, field) for field in FIELDS)
+    if update_fields is not None and before is not None:
+        # Only the saved fields reached the row; the others still hold what was loaded.
+        saved = {_attname(field) for field in update_fields} | set(update_fields)
+        current = tuple(value if field in saved or _attname(field) in saved else old
+                        for field, value, old in zip(FIELDS, current, before, strict=True))
+    if current == before:
+        return
+    old = contribution(before) if before is not None else None
+    new = contribution(current)
+    add_to_rollup(old, new)
+    if old is not None and old.key[:3] != new.key[:3]:
+        _move_assistances(issue.pk, old.key[:3], new.key[:3])
+    issue._rollup_values = current
+
+
+def _recount_one(issue: Issue) -> None:
+    """An issue saved without a remembered state: nothing can say what it contributed
+    before, so its key's rows are rebuilt from scratch (rare: deferred fields)."""
+    values = Issue.objects.filter(pk=issue.pk).values_list(*FIELDS).get()
+    key = contribution(values).key
+    _recount_key(key)
+    issue._rollup_values = values
+
+
+def _recount_key(key: tuple) -> None:
+    month, region_id, category_id, department_id = key
+    start = timezone.make_aware(datetime.combine(month, datetime.min.time()))
+    end = timezone.make_aware(datetime.combine(_next_month(month), datetime.min.time()))
+    issues = Issue.objects.filter(region_id=region_id, category_id=category_id,
+                                  submitted_at__gte=start, submitted_at__lt=end)
+    issues = (issues.filter(lead_department_id=department_id) if department_id
+              else issues.filter(lead_department__isnull=True))
+    totals = [0] * len(MEASURES)
+    days = WorkingDayCounter(work_calendar())
+    for values in issues.values_list(*FIELDS):
+        for index, value in enumerate(contribution(values, days=days).measures):
+            totals[index] += value
+    IssueRollup.objects.update_or_create(
+        month=month, region_id=region_id, category_id=category_id,
+        department_id=department_id, defaults=dict(zip(MEASURES, totals, strict=True)),
+    )
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def _assistance_key(assistance: AssistingDepartment) -> tuple:
+    month, region_id, category_id = _issue_bucket(assistance.issue_id)
+    return (month, region_id, category_id, assistance.department_id)
+
+
+def _issue_bucket(issue_id: int) -> tuple:
+    submitted_at, region_id, category_id = Issue.objects.filter(pk=issue_id).values_list(
+        "submitted_at", "region_id", "category_id").get()
+    return (month_of(submitted_at), region_id, category_id)
+
+
+def assistance_saved(assistance: AssistingDepartment, *, created: bool) -> None:
+    if created:
+        add_assistances(Counter({_assistance_key(assistance): 1}))
+
+
+def assistance_deleted(assistance: AssistingDepartment) -> None:
+    add_assistances(Counter({_assistance_key(assistance): -1}))
+
+
+def _move_assistances(issue_id: int, old: tuple, new: tuple) -> None:
+    counts = Counter()
+    for department_id in AssistingDepartment.objects.filter(issue_id=issue_id).values_list(
+            "department_id", flat=True):
+        counts[(*old, department_id)] -= 1
+        counts[(*new, department_id)] += 1
+    add_assistances(counts)
+
+
+# --- Counting everything afresh ------------------------------------------------------------
+
+def fresh_counts() -> tuple[dict, Counter]:
+    """The rows as a fresh count of every issue gives them: (key → measures, assistance
+    key → n). Reads the issues in chunks; about 10 s a million."""
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    days = WorkingDayCounter(work_calendar())
+    buckets = {}
+    for pk, *values in Issue.objects.order_by().values_list("pk", *FIELDS).iterator(
+            chunk_size=5000):
+        found = contribution(tuple(values), days=days)
+        row = totals[found.key]
+        for index, value in enumerate(found.measures):
+            row[index] += value
+        buckets[pk] = found.key[:3]
+    assists = Counter()
+    for issue_id, department_id in AssistingDepartment.objects.order_by().values_list(
+            "issue_id", "department_id").iterator(chunk_size=5000):
+        assists[(*buckets[issue_id], department_id)] += 1
+    return {key: tuple(row) for key, row in totals.items()}, assists
+
+
+def stored_counts() -> tuple[dict, Counter]:
+    """The rows as stored, without the all-zero ones, in the shape of ``fresh_counts``."""
+    issues = {
+        tuple(row[:4]): tuple(row[4:])
+        for row in IssueRollup.objects.values_list(*KEY, *MEASURES)
+        if any(row[4:])
+    }
+    assists = Counter({tuple(row[:4]): row[4] for row in AssistRollup.objects.values_list(
+        *KEY, "assisted") if row[4]})
+    return issues, assists
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Replace every rollup row with a fresh count; return the number of issue rows.
+
+    Locks the two tables while it counts (PostgreSQL), so that no change slips between
+    the count and the write.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {IssueRollup._meta.db_table}, "
+                           f"{AssistRollup._meta.db_table} IN EXCLUSIVE MODE")
+    issues, assists = fresh_counts()
+    IssueRollup.objects.all().delete()
+    AssistRollup.objects.all().delete()
+    IssueRollup.objects.bulk_create(
+        [IssueRollup(**dict(zip(KEY, key, strict=True)),
+                     **dict(zip(MEASURES, measures, strict=True)))
+         for key, measures in issues.items()],
+        batch_size=2000,
+    )
+    AssistRollup.objects.bulk_create(
+        [AssistRollup(**dict(zip(KEY, key, strict=True)), assisted=n)
+         for key, n in assists.items()],
+        batch_size=2000,
+    )
+    return len(issues)

@@ -1,0 +1,281 @@
+"""The dashboard's pages: the figures and charts, the ranking (三率), the overdue list, the
+exports, the printable monthly bulletin and the public page.
+
+Thin: ``dashboard.selectors`` decides who sees what and counts; ``dashboard.exports``
+writes the files. Filters that cannot be read come back on the form with the reason (and
+an export answers 400 with it).
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from dashboard import exports
+from dashboard.forms import BulletinForm, DashboardFilterForm
+from dashboard.selectors import (
+    DashboardFilters,
+    DashboardNotAllowed,
+    DashboardScope,
+    category_rows,
+    dashboard_filter_choices_for_user,
+    dashboard_scope_for_user,
+    department_ranking,
+    headline_figures,
+    issue_rows_for_user,
+    monthly_rows,
+    next_month,
+    overdue_issues_page_for_user,
+    public_figures,
+    region_ranking,
+    region_rows,
+)
+from issues.selectors import supervised_issues_page_for_user, supervision_bulletin_for_user
+
+
+@dataclass
+class Filtered:
+    scope: DashboardScope
+    form: DashboardFilterForm
+    filters: DashboardFilters
+    choices: object
+
+    @property
+    def counties(self):
+        return [region for region in self.choices.regions if region.level == "county"]
+
+    @property
+    def departments(self):
+        return self.choices.departments
+
+
+def _filtered(request) -> Filtered:
+    try:
+        scope = dashboard_scope_for_user(user=request.user)
+    except DashboardNotAllowed as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    choices = dashboard_filter_choices_for_user(user=request.user)
+    form = DashboardFilterForm(request.GET or None, choices=choices)
+    filters = form.filters().within(scope)
+    return Filtered(scope=scope, form=form, filters=filters, choices=choices)
+
+
+def _query(request) -> str:
+    """The filters' query string, for the links to exports and other views."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@require_GET
+@login_required
+def index(request):
+    state = _filtered(request)
+    filters = state.filters
+    figures = headline_figures(filters)
+    months = monthly_rows(filters)
+    categories = category_rows(filters, categories=state.choices.categories)
+    regions = region_rows_for(state)
+    return render(request, "dashboard/index.html", {
+        "state": state, "form": state.form, "filters": filters, "figures": figures,
+        "months": months, "categories": categories, "regions": regions,
+        "query": _query(request), "today": timezone.localdate(),
+        "chart_data": _chart_data(months, categories, regions, figures),
+    }, status=200 if not state.form.errors else 400)
+
+
+def region_rows_for(state: Filtered):
+    if state.filters.region is not None:
+        return region_rows(state.filters, regions=[state.filters.region])
+    return region_rows(state.filters, regions=state.counties)
+
+
+def _chart_data(months, categories, regions, figures) -> dict:
+    return {
+        "months": [row.month.strftime("%Y-%m") for row in months],
+        "issues": [row.collected for row in months],
+        "satisfaction": [float(row.satisfaction_rate) if row.satisfaction_rate is not None
+                         else None for row in months],
+        "sessions": [row.sessions_held for row in months],
+        "attendances": [row.attendances for row in months],
+        "categories": [row.label for row in categories],
+        "category_issues": [row.collected for row in categories],
+        "regions": [row.label for row in regions],
+        "region_issues": [row.collected for row in regions],
+        "show_sessions": figures.sessions_filtered,
+        "labels": {
+            "issues": _("Issues collected"), "satisfaction": _("Satisfaction rate (%)"),
+            "sessions": _("Sessions held"), "attendances": _("Attendances"),
+        },
+    }
+
+
+def _query_without(request, name: str) -> str:
+    """The query string without ``name``, ready to have it appended ("a=1&" or "")."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    query.pop("page", None)
+    text = query.urlencode()
+    return text + "&" if text else ""
+
+
+@require_GET
+@login_required
+def ranking(request):
+    state = _filtered(request)
+    sort = state.form.sort_order()
+    return render(request, "dashboard/ranking.html", {
+        "state": state, "form": state.form, "filters": state.filters, "sort": sort,
+        "departments": department_ranking(state.filters, departments=state.departments,
+                                          sort=sort),
+        "counties": region_ranking(state.filters, regions=state.counties, sort=sort),
+        "query": _query(request), "columns": _ranking_columns(),
+        "sort_query": _query_without(request, "sort"),
+    }, status=200 if not state.form.errors else 400)
+
+
+def _ranking_columns():
+    return [
+        ("led", _("Led")), ("assisted", _("Assisted")), ("response_rate", _("Response")),
+        ("resolution_rate", _("Resolution")), ("on_time_rate", _("On time")),
+        ("satisfaction_rate", _("Satisfaction")), ("average_days", _("Average days")),
+        ("overdue", _("Overdue now")),
+    ]
+
+
+@require_GET
+@login_required
+def overdue(request):
+    state = _filtered(request)
+    page = overdue_issues_page_for_user(user=request.user, filters=state.filters,
+                                        page_number=request.GET.get("page"))
+    return render(request, "dashboard/overdue.html", {
+        "state": state, "form": state.form, "filters": state.filters, "page": page,
+        "issues": page.object_list, "query": _query(request),
+        "today": timezone.localdate(),
+    }, status=200 if not state.form.errors else 400)
+
+
+def _bad_filters(form) -> HttpResponseBadRequest:
+    reasons = "; ".join(f"{form.fields[name].label if name in form.fields else name}: "
+                        f"{' '.join(errors)}" for name, errors in form.errors.items())
+    return HttpResponseBadRequest(
+        _("The filters could not be read, so nothing was exported: %(reasons)s")
+        % {"reasons": reasons}, content_type="text/plain; charset=utf-8")
+
+
+def _file_name(stem: str, filters: DashboardFilters, extension: str) -> str:
+    parts = [stem]
+    if filters.region is not None:
+        parts.append(filters.region.code)
+    if filters.month_from or filters.month_to:
+        parts.append(f"{filters.month_from:%Y%m}" if filters.month_from else "start")
+        parts.append(f"{filters.month_to:%Y%m}" if filters.month_to else "now")
+    return "-".join(parts) + "." + extension
+
+
+@require_GET
+@login_required
+def export_issues(request, fmt: str):
+    state = _filtered(request)
+    if state.form.errors:
+        return _bad_filters(state.form)
+    rows = issue_rows_for_user(user=request.user, filters=state.filters)
+    today = timezone.localdate()
+    name = _file_name("issues", state.filters, fmt)
+    if fmt == "csv":
+        lines = exports.csv_lines(
+            exports.issue_columns(),
+            (exports.issue_values(issue, today=today) for issue in rows.iterator(2000)),
+        )
+        response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    count = rows.count()
+    if count > exports.EXCEL_MAX_ROWS:
+        return HttpResponseBadRequest(
+            _("%(count)s issues match, more than an Excel file holds here (%(limit)s). "
+              "Narrow the filters, or download CSV.")
+            % {"count": count, "limit": exports.EXCEL_MAX_ROWS},
+            content_type="text/plain; charset=utf-8")
+    output = exports.workbook_file([(
+        _("Issues"), exports.issue_columns(),
+        (exports.issue_values(issue, today=today) for issue in rows.iterator(2000)),
+    )])
+    return FileResponse(output, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
+
+
+@require_GET
+@login_required
+def export_ranking(request, fmt: str):
+    state = _filtered(request)
+    if state.form.errors:
+        return _bad_filters(state.form)
+    sort = state.form.sort_order()
+    departments = department_ranking(state.filters, departments=state.departments, sort=sort)
+    counties = region_ranking(state.filters, regions=state.counties, sort=sort)
+    name = _file_name("ranking", state.filters, fmt)
+    if fmt == "csv":
+        by_region = request.GET.get("by") == "region"
+        rows = counties if by_region else departments
+        header = exports.ranking_columns(first=_("County") if by_region else _("Department"))
+        response = HttpResponse("".join(exports.csv_lines(
+            header, (exports.ranking_values(row) for row in rows))),
+            content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    output = exports.workbook_file([
+        (_("Departments"), exports.ranking_columns(first=_("Department")),
+         [exports.ranking_values(row) for row in departments]),
+        (_("Counties"), exports.ranking_columns(first=_("County")),
+         [exports.ranking_values(row) for row in counties]),
+    ])
+    return FileResponse(output, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument."
+                                     "spreadsheetml.sheet")
+
+
+def _last_full_month(today: date) -> date:
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@require_GET
+@login_required
+def bulletin(request):
+    try:
+        scope = dashboard_scope_for_user(user=request.user)
+    except DashboardNotAllowed as refusal:
+        raise PermissionDenied(str(refusal)) from refusal
+    form = BulletinForm(request.GET or None)
+    today = timezone.localdate()
+    month = _last_full_month(today)
+    if form.is_bound and form.is_valid() and form.cleaned_data["month"]:
+        month = form.cleaned_data["month"]
+    choices = dashboard_filter_choices_for_user(user=request.user)
+    filters = DashboardFilters(month_from=month, month_to=month).within(scope)
+    cumulative = replace(filters, month_from=None)
+    counties = [region for region in choices.regions if region.level == "county"]
+    supervised = supervised_issues_page_for_user(user=request.user, bulletin_only=True)
+    return render(request, "dashboard/bulletin.html", {
+        "form": form, "scope": scope, "month": month, "today": today,
+        "previous_month": _last_full_month(month), "next_month": next_month(month),
+        "figures": headline_figures(filters), "cumulative": headline_figures(cumulative),
+        "departments": department_ranking(filters, departments=choices.departments),
+        "counties": region_ranking(filters, regions=counties) if scope.is_city else [],
+        "supervised": supervised, "bulletin_counts": supervision_bulletin_for_user(
+            user=request.user),
+    }, status=200 if not form.errors else 400)
+
+
+@require_GET
+def public(request):
+    """The programme's headline figures for everyone: no names, no issue texts."""
+    return render(request, "dashboard/public.html", {"figures": public_figures()})
