@@ -7,7 +7,6 @@ queries whatever the amount of data.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Page, Paginator
@@ -21,7 +20,6 @@ from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
 from issues.models import (
-    SATISFIED_RATINGS,
     AssistingDepartment,
     Attachment,
     Category,
@@ -52,33 +50,6 @@ DUE_SOON_DAYS = 3
 def overdue_q(*, today) -> Q:
     """Still with a department and past its due date."""
     return Q(status__in=Issue.WITH_DEPARTMENT_STATUSES, due_on__lt=today)
-
-
-def satisfaction_rate(*, satisfied: int, rated: int) -> Decimal | None:
-    """Satisfied or basically satisfied ÷ rated, in per cent with two decimals."""
-    if not rated:
-        return None
-    rate = Decimal(satisfied) * 100 / Decimal(rated)
-    return rate.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-
-
-def issue_figures(*, region: Region | None = None) -> dict:
-    """Issues collected, rated, satisfaction rate, open and overdue. One query."""
-    today = timezone.localdate()
-    issues = Issue.objects.all()
-    if region is not None:
-        issues = issues.filter(region=region)
-    figures = issues.aggregate(
-        collected=Count("id"),
-        rated=Count("id", filter=~Q(latest_rating="")),
-        satisfied=Count("id", filter=Q(latest_rating__in=SATISFIED_RATINGS)),
-        open=Count("id", filter=Q(status__in=Issue.OPEN_STATUSES)),
-        overdue=Count("id", filter=overdue_q(today=today)),
-    )
-    figures["satisfaction_rate"] = satisfaction_rate(
-        satisfied=figures["satisfied"], rated=figures["rated"]
-    )
-    return figures
 
 
 # --- Who sees which issue --------------------------------------------------------------

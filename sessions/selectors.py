@@ -39,24 +39,6 @@ SIGNED_UP_STATUSES = (
 )
 
 
-def session_figures(*, region: Region | None = None) -> dict:
-    """Editions, sessions held and attendances (person-times), for one region or the city.
-
-    Editions count those with at least one session held; attendances are people
-    checked in at held sessions. One query.
-    """
-    held = TalkSession.objects.filter(status=TalkSession.Status.HELD)
-    if region is not None:
-        held = held.filter(region=region)
-    return held.aggregate(
-        editions=Count("edition", distinct=True),
-        sessions_held=Count("id", distinct=True),
-        attendances=Count(
-            "attendances", filter=Q(attendances__status=Attendance.Status.ATTENDED)
-        ),
-    )
-
-
 def upcoming_attendances_for_user(*, user, limit: int = 5) -> list[Attendance]:
     """The entrepreneur's invitations and registrations for sessions that start from now on."""
     if not user.is_authenticated:

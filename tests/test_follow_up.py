@@ -22,10 +22,11 @@ from django.utils import timezone
 
 from core.links import absolute_url
 from core.workdays import work_calendar
+from dashboard.selectors import public_figures
 from government.models import Official
 from issues.follow_up import follow_up_candidates, issues_follow_up
 from issues.models import Issue, IssueEvent, RatingValue, SatisfactionRating
-from issues.selectors import issue_figures, issue_timeline_for_user
+from issues.selectors import issue_timeline_for_user
 from issues.tasks import follow_up_task
 from issues.workflow import (
     issue_accept,
@@ -366,11 +367,11 @@ def test_issues_closed_unrated_never_count_towards_satisfaction(world):
     assert unrated.status == S.CLOSED_UNRATED
 
     with on(jan(28)):
-        figures = issue_figures()
+        figures = public_figures().issues
     # One satisfied of two rated: the issue closed unrated is neither rated nor satisfied
     # (counted as satisfied it would read 66.67%, as rated 33.33%).
-    assert (figures["collected"], figures["rated"], figures["satisfied"]) == (3, 2, 1)
-    assert figures["satisfaction_rate"] == Decimal("50.00")
+    assert (figures.collected, figures.rated, figures.satisfied) == (3, 2, 1)
+    assert figures.satisfaction_rate == Decimal("50.00")
 
 
 # --- Once per step, whatever runs twice -----------------------------------------------------

@@ -14,15 +14,14 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from core.privacy import PRIVACY_NOTICE_VERSION
+from dashboard.selectors import public_figures
 from entrepreneurs.models import Entrepreneur
 from government.models import Official
 from issues.models import Issue, IssueEvent
-from issues.selectors import issue_figures
 from notifications.models import Notification
 from privacy.models import DeletionRequest
 from privacy.services import deletion_request_create
 from sessions.models import Attendance, TalkSession
-from sessions.selectors import session_figures
 from tests.factories import (
     AttachmentFactory,
     AttendanceFactory,
@@ -243,13 +242,8 @@ def test_a_second_request_while_one_waits_is_refused_with_a_message(client, worl
 # --- Deciding ----------------------------------------------------------------------------------
 
 
-def headline_figures() -> dict:
-    attended = Attendance.objects.filter(status=Attendance.Status.ATTENDED)
-    return {
-        **session_figures(),
-        **issue_figures(),
-        "distinct_entrepreneurs": attended.values("entrepreneur").distinct().count(),
-    }
+def headline_figures():
+    return public_figures()
 
 
 def test_approval_erases_the_person_everywhere_and_keeps_the_figures(client, world):
