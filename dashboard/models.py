@@ -9,6 +9,7 @@ Nothing else writes them.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class IssueRollup(models.Model):
@@ -25,12 +26,13 @@ class IssueRollup(models.Model):
     collected = models.IntegerField(_("collected"), default=0)
     valid = models.IntegerField(_("valid"), default=0)
     open = models.IntegerField(_("open"), default=0)
-    dispatched = models.IntegerField(_("dispatched"), default=0)
+    dispatched = models.IntegerField(pgettext_lazy("count of issues", "dispatched"),
+                                     default=0)
     responded = models.IntegerField(_("accepted in time"), default=0)
     resolved = models.IntegerField(_("resolved"), default=0)
     on_time = models.IntegerField(_("resolved by the due date"), default=0)
     resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
-    rated = models.IntegerField(_("rated"), default=0)
+    rated = models.IntegerField(pgettext_lazy("count of issues", "rated"), default=0)
     satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
 
     class Meta:
