@@ -73,3 +73,36 @@ class AssistRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id} d{self.department_id}"
+
+
+class AttendeeRollup(models.Model):
+    """How many times one entrepreneur attended a held session of one region (for the
+    all-time count of distinct entrepreneurs, which cannot be summed over months)."""
+
+    region_id = models.IntegerField(_("region"))
+    entrepreneur_id = models.BigIntegerField(_("entrepreneur"))
+    attended = models.IntegerField(_("attendances"), default=0)
+
+    class Meta:
+        verbose_name = _("attendee rollup")
+        verbose_name_plural = _("attendee rollups")
+        constraints = [
+            models.UniqueConstraint(fields=("region_id", "entrepreneur_id"),
+                                    name="attendee_rollup_key"),
+        ]
+
+
+class AttendanceMonthRollup(models.Model):
+    """Attendances at the held sessions of one region in one month."""
+
+    month = models.DateField(_("month"))
+    region_id = models.IntegerField(_("region"))
+    attended = models.IntegerField(_("attendances"), default=0)
+
+    class Meta:
+        verbose_name = _("attendance rollup")
+        verbose_name_plural = _("attendance rollups")
+        constraints = [
+            models.UniqueConstraint(fields=("month", "region_id"),
+                                    name="attendance_month_rollup_key"),
+        ]

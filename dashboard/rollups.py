@@ -34,8 +34,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.workdays import WorkCalendar, work_calendar
-from dashboard.models import AssistRollup, IssueRollup
+from dashboard.models import (
+    AssistRollup,
+    AttendanceMonthRollup,
+    AttendeeRollup,
+    IssueRollup,
+)
 from issues.models import SATISFIED_RATINGS, AssistingDepartment, Issue
+from sessions.models import Attendance, TalkSession
 
 S = Issue.Status
 RESOLVED_STATUSES = (S.RESOLVED, *Issue.CLOSED_STATUSES)
@@ -305,7 +311,8 @@ def rebuild() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {IssueRollup._meta.db_table}, "
-                           f"{AssistRollup._meta.db_table} IN EXCLUSIVE MODE")
+                           f"{AssistRollup._meta.db_table}, {AttendeeRollup._meta.db_table}, "
+                           f"{AttendanceMonthRollup._meta.db_table} IN EXCLUSIVE MODE")
     issues, assists = fresh_counts()
     IssueRollup.objects.all().delete()
     AssistRollup.objects.all().delete()
@@ -320,4 +327,156 @@ def rebuild() -> int:
          for key, n in assists.items()],
         batch_size=2000,
     )
+    rebuild_attendances()
     return len(issues)
+
+
+# --- Attendances ---------------------------------------------------------------------------
+#
+# An attendance counts when the person was checked in and the session is held. Held
+# sessions are few (tens of thousands), so their numbers are counted live; the places are
+# a million, so each attended place is rolled up twice: per (region, entrepreneur), for
+# the all-time count of distinct entrepreneurs, and per (month, region), for the
+# attendances. A place's row moves when the place is saved (checked in, unticked) and
+# when its session becomes held or stops being held, moves month or region.
+
+ATTENDED = Attendance.Status.ATTENDED
+HELD = TalkSession.Status.HELD
+
+
+def remember_session(session: TalkSession) -> None:
+    if session.pk is None or session.get_deferred_fields().intersection(
+            ("status", "starts_at", "region")):
+        session._rollup_values = None
+        return
+    session._rollup_values = (session.status, session.starts_at, session.region_id)
+
+
+def _place_rows(places: list[tuple], sign: int) -> tuple[Counter, Counter]:
+    """(month, region, entrepreneur) of attended places → the two tables' deltas."""
+    people, months = Counter(), Counter()
+    for month, region_id, entrepreneur_id in places:
+        people[(region_id, entrepreneur_id)] += sign
+        months[(month, region_id)] += sign
+    return people, months
+
+
+def _add_places(people: Counter, months: Counter) -> None:
+    _upsert(AttendeeRollup._meta.db_table, ("region_id", "entrepreneur_id"), ("attended",),
+            [(*key, n) for key, n in people.items() if n])
+    _upsert(AttendanceMonthRollup._meta.db_table, ("month", "region_id"), ("attended",),
+            [(*key, n) for key, n in months.items() if n])
+
+
+def session_saving(session: TalkSession) -> None:
+    """Before a save of a session loaded without the fields (deferred): read them."""
+    if session.pk is not None and getattr(session, "_rollup_values", None) is None:
+        session._rollup_values = TalkSession.objects.filter(pk=session.pk).values_list(
+            "status", "starts_at", "region_id").first()
+
+
+def session_saved(session: TalkSession, *, created: bool) -> None:
+    before = None if created else getattr(session, "_rollup_values", None)
+    current = (session.status, session.starts_at, session.region_id)
+    session._rollup_values = current
+    was_held = before is not None and before[0] == HELD
+    if not was_held and current[0] != HELD or before == current:
+        return
+    entrepreneurs = list(Attendance.objects.filter(session_id=session.pk, status=ATTENDED)
+                         .values_list("entrepreneur_id", flat=True))
+    if not entrepreneurs:
+        return
+    people, months = Counter(), Counter()
+    for state, sign in ((before, -1), (current, 1)):
+        if state is None or state[0] != HELD:
+            continue
+        more_people, more_months = _place_rows(
+            [(month_of(state[1]), state[2], person) for person in entrepreneurs], sign)
+        people.update(more_people)
+        months.update(more_months)
+    _add_places(people, months)
+
+
+def remember_place(place: Attendance) -> None:
+    if place.pk is None or place.get_deferred_fields().intersection(
+            ("status", "session", "entrepreneur")):
+        place._rollup_values = None
+        return
+    place._rollup_values = (place.status, place.session_id, place.entrepreneur_id)
+
+
+def _held_session_key(session_id: int) -> tuple | None:
+    row = TalkSession.objects.filter(pk=session_id, status=HELD).values_list(
+        "starts_at", "region_id").first()
+    return None if row is None else (month_of(row[0]), row[1])
+
+
+def place_saved(place: Attendance, *, created: bool) -> None:
+    before = None if created else getattr(place, "_rollup_values", None)
+    current = (place.status, place.session_id, place.entrepreneur_id)
+    place._rollup_values = current
+    if before == current:
+        return
+    counted = [state for state in (before, current) if state is not None
+               and state[0] == ATTENDED]
+    if not counted:
+        return
+    people, months = Counter(), Counter()
+    for state in (before, current):
+        if state is None or state[0] != ATTENDED:
+            continue
+        key = _held_session_key(state[1])
+        if key is None:
+            continue
+        sign = -1 if state is before else 1
+        more_people, more_months = _place_rows([(*key, state[2])], sign)
+        people.update(more_people)
+        months.update(more_months)
+    _add_places(people, months)
+
+
+def place_deleted(place: Attendance) -> None:
+    state = getattr(place, "_rollup_values", None)
+    if state is None or state[0] != ATTENDED:
+        return
+    key = _held_session_key(state[1])
+    if key is not None:
+        _add_places(*_place_rows([(*key, state[2])], -1))
+
+
+def fresh_attendance_counts() -> tuple[Counter, Counter]:
+    """The two attendance tables as a fresh count of the attended places at held
+    sessions gives them."""
+    sessions = {pk: (month_of(starts_at), region_id) for pk, starts_at, region_id in
+                TalkSession.objects.filter(status=HELD).order_by().values_list(
+                    "pk", "starts_at", "region_id").iterator(chunk_size=5000)}
+    people, months = Counter(), Counter()
+    for session_id, entrepreneur_id in Attendance.objects.filter(
+            status=ATTENDED, session__status=HELD).order_by().values_list(
+            "session_id", "entrepreneur_id").iterator(chunk_size=10000):
+        month, region_id = sessions[session_id]
+        people[(region_id, entrepreneur_id)] += 1
+        months[(month, region_id)] += 1
+    return people, months
+
+
+def stored_attendance_counts() -> tuple[Counter, Counter]:
+    people = Counter({(region, person): n for region, person, n in
+                      AttendeeRollup.objects.values_list("region_id", "entrepreneur_id",
+                                                         "attended") if n})
+    months = Counter({(month, region): n for month, region, n in
+                      AttendanceMonthRollup.objects.values_list("month", "region_id",
+                                                                "attended") if n})
+    return people, months
+
+
+def rebuild_attendances() -> None:
+    people, months = fresh_attendance_counts()
+    AttendeeRollup.objects.all().delete()
+    AttendanceMonthRollup.objects.all().delete()
+    AttendeeRollup.objects.bulk_create(
+        [AttendeeRollup(region_id=region, entrepreneur_id=person, attended=n)
+         for (region, person), n in people.items()], batch_size=5000)
+    AttendanceMonthRollup.objects.bulk_create(
+        [AttendanceMonthRollup(month=month, region_id=region, attended=n)
+         for (month, region), n in months.items()], batch_size=2000)
