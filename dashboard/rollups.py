@@ -173,7 +173,7 @@ def add_assistances(counts: Counter) -> None:
 
 def remember(issue: Issue) -> None:
     """Note what a loaded issue stands for in the rows (skipped when a field it needs was
-    deferred; the save then reads the row instead)."""
+    deferred; ``issue_saving`` then reads the row before it is saved)."""
     if issue.pk is None or issue.get_deferred_fields().intersection(
             _attname(field) for field in FIELDS):
         issue._rollup_values = None
@@ -185,11 +185,17 @@ def _attname(field: str) -> str:
     return field.removesuffix("_id")
 
 
+def issue_saving(issue: Issue) -> None:
+    """Before a save of an issue loaded without a field the figures need (deferred):
+    read what the row holds, so that the save can move it."""
+    if issue.pk is not None and getattr(issue, "_rollup_values", None) is None:
+        issue._rollup_values = Issue.objects.filter(pk=issue.pk).values_list(
+            *FIELDS).first()
+
+
 def issue_saved(issue: Issue, *, created: bool, update_fields) -> None:
     """Called after every save of an issue, inside its transaction."""
     before = None if created else getattr(issue, "_rollup_values", None)
-    if not created and before is None:
-        return _recount_one(issue)
     current = tuple(getattr(issue, field) for field in FIELDS)
     if update_fields is not None and before is not None:
         # Only the saved fields reached the row; the others still hold what was loaded.
@@ -204,38 +210,6 @@ def issue_saved(issue: Issue, *, created: bool, update_fields) -> None:
     if old is not None and old.key[:3] != new.key[:3]:
         _move_assistances(issue.pk, old.key[:3], new.key[:3])
     issue._rollup_values = current
-
-
-def _recount_one(issue: Issue) -> None:
-    """An issue saved without a remembered state: nothing can say what it contributed
-    before, so its key's rows are rebuilt from scratch (rare: deferred fields)."""
-    values = Issue.objects.filter(pk=issue.pk).values_list(*FIELDS).get()
-    key = contribution(values).key
-    _recount_key(key)
-    issue._rollup_values = values
-
-
-def _recount_key(key: tuple) -> None:
-    month, region_id, category_id, department_id = key
-    start = timezone.make_aware(datetime.combine(month, datetime.min.time()))
-    end = timezone.make_aware(datetime.combine(_next_month(month), datetime.min.time()))
-    issues = Issue.objects.filter(region_id=region_id, category_id=category_id,
-                                  submitted_at__gte=start, submitted_at__lt=end)
-    issues = (issues.filter(lead_department_id=department_id) if department_id
-              else issues.filter(lead_department__isnull=True))
-    totals = [0] * len(MEASURES)
-    days = WorkingDayCounter(work_calendar())
-    for values in issues.values_list(*FIELDS):
-        for index, value in enumerate(contribution(values, days=days).measures):
-            totals[index] += value
-    IssueRollup.objects.update_or_create(
-        month=month, region_id=region_id, category_id=category_id,
-        department_id=department_id, defaults=dict(zip(MEASURES, totals, strict=True)),
-    )
-
-
-def _next_month(month: date) -> date:
-    return (month + timedelta(days=32)).replace(day=1)
 
 
 def _assistance_key(assistance: AssistingDepartment) -> tuple:

@@ -13,6 +13,13 @@ def _issue_loaded(sender, instance, **kwargs):
     rollups.remember(instance)
 
 
+def _issue_saving(sender, instance, raw=False, **kwargs):
+    from dashboard import rollups
+
+    if not raw:
+        rollups.issue_saving(instance)
+
+
 def _issue_saved(sender, instance, created, update_fields, raw=False, **kwargs):
     from dashboard import rollups
 
@@ -88,6 +95,7 @@ def _calendar_changed(sender, **kwargs):
 
 def connect() -> None:
     post_init.connect(_issue_loaded, sender=Issue, dispatch_uid="dashboard.issue_loaded")
+    pre_save.connect(_issue_saving, sender=Issue, dispatch_uid="dashboard.issue_saving")
     post_save.connect(_issue_saved, sender=Issue, dispatch_uid="dashboard.issue_saved")
     post_delete.connect(_issue_deleted, sender=Issue, dispatch_uid="dashboard.issue_deleted")
     post_save.connect(_assistance_saved, sender=AssistingDepartment,

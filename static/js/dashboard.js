@@ -17,6 +17,14 @@
     });
   });
 
+  // On a phone the figures come first: the filters fold away (the line under the title
+  // says what they are), unless they need correcting.
+  var filters = document.querySelector("details[data-filters]");
+  if (filters && !filters.hasAttribute("data-errors") &&
+      window.matchMedia("(max-width: 767.98px)").matches) {
+    filters.open = false;
+  }
+
   var source = document.getElementById("dashboard-chart-data");
   if (!source || typeof window.Chart === "undefined") {
     return;
