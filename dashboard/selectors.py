@@ -213,14 +213,19 @@ class HeadlineFigures:
 _SUMS = {name: Sum(name) for name in MEASURES}
 
 
-def _rollup_rows(filters: DashboardFilters, *, model=IssueRollup) -> QuerySet:
-    rows = model.objects.all()
+def _in_region_and_months(rows: QuerySet, filters: DashboardFilters) -> QuerySet:
+    """Rollup ``rows`` (with ``region_id`` and ``month``) of the filter's region and months."""
     if filters.region is not None:
         rows = rows.filter(region_id=filters.region.pk)
     if filters.month_from is not None:
         rows = rows.filter(month__gte=filters.month_from.replace(day=1))
     if filters.month_to is not None:
         rows = rows.filter(month__lte=filters.month_to.replace(day=1))
+    return rows
+
+
+def _rollup_rows(filters: DashboardFilters, *, model=IssueRollup) -> QuerySet:
+    rows = _in_region_and_months(model.objects.all(), filters)
     if filters.category is not None:
         rows = rows.filter(category_id=filters.category.pk)
     if filters.department is not None:
@@ -228,14 +233,22 @@ def _rollup_rows(filters: DashboardFilters, *, model=IssueRollup) -> QuerySet:
     return rows
 
 
-def _filtered_issues(issues: QuerySet[Issue], filters: DashboardFilters) -> QuerySet[Issue]:
+def _in_region_and_period(rows: QuerySet, filters: DashboardFilters, *, moment: str
+                          ) -> QuerySet:
+    """``rows`` of the filter's region whose ``moment`` (a datetime field) falls in its
+    months."""
     if filters.region is not None:
-        issues = issues.filter(region_id=filters.region.pk)
+        rows = rows.filter(region_id=filters.region.pk)
     start, end = filters.period_bounds()
     if start is not None:
-        issues = issues.filter(submitted_at__gte=start)
+        rows = rows.filter(**{f"{moment}__gte": start})
     if end is not None:
-        issues = issues.filter(submitted_at__lt=end)
+        rows = rows.filter(**{f"{moment}__lt": end})
+    return rows
+
+
+def _filtered_issues(issues: QuerySet[Issue], filters: DashboardFilters) -> QuerySet[Issue]:
+    issues = _in_region_and_period(issues, filters, moment="submitted_at")
     if filters.category is not None:
         issues = issues.filter(category_id=filters.category.pk)
     if filters.department is not None:
@@ -255,15 +268,8 @@ def issue_figures(filters: DashboardFilters) -> IssueFigures:
 
 
 def _held_sessions(filters: DashboardFilters) -> QuerySet[TalkSession]:
-    held = TalkSession.objects.filter(status=TalkSession.Status.HELD)
-    if filters.region is not None:
-        held = held.filter(region_id=filters.region.pk)
-    start, end = filters.period_bounds()
-    if start is not None:
-        held = held.filter(starts_at__gte=start)
-    if end is not None:
-        held = held.filter(starts_at__lt=end)
-    return held
+    return _in_region_and_period(TalkSession.objects.filter(status=TalkSession.Status.HELD),
+                                 filters, moment="starts_at")
 
 
 def session_figures(filters: DashboardFilters) -> SessionFigures:
@@ -294,14 +300,7 @@ def session_figures(filters: DashboardFilters) -> SessionFigures:
 
 
 def _attendance_months(filters: DashboardFilters) -> QuerySet[AttendanceMonthRollup]:
-    rows = AttendanceMonthRollup.objects.all()
-    if filters.region is not None:
-        rows = rows.filter(region_id=filters.region.pk)
-    if filters.month_from is not None:
-        rows = rows.filter(month__gte=filters.month_from.replace(day=1))
-    if filters.month_to is not None:
-        rows = rows.filter(month__lte=filters.month_to.replace(day=1))
-    return rows
+    return _in_region_and_months(AttendanceMonthRollup.objects.all(), filters)
 
 
 def headline_figures(filters: DashboardFilters | None = None) -> HeadlineFigures:

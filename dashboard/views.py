@@ -170,6 +170,11 @@ def _bad_filters(form) -> HttpResponseBadRequest:
         % {"reasons": reasons}, content_type="text/plain; charset=utf-8")
 
 
+def _excel(output, name: str) -> FileResponse:
+    return FileResponse(output, as_attachment=True, filename=name, content_type=(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+
+
 def _file_name(stem: str, filters: DashboardFilters, extension: str) -> str:
     parts = [stem]
     if filters.region is not None:
@@ -208,9 +213,7 @@ def export_issues(request, fmt: str):
         _("Issues"), exports.issue_columns(),
         (exports.issue_values(issue, today=today) for issue in rows.iterator(2000)),
     )])
-    return FileResponse(output, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument."
-                                     "spreadsheetml.sheet")
+    return _excel(output, name)
 
 
 @require_GET
@@ -238,9 +241,7 @@ def export_ranking(request, fmt: str):
         (_("Counties"), exports.ranking_columns(first=_("County")),
          [exports.ranking_values(row) for row in counties]),
     ])
-    return FileResponse(output, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument."
-                                     "spreadsheetml.sheet")
+    return _excel(output, name)
 
 
 def _last_full_month(today: date) -> date:
