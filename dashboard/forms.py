@@ -52,6 +52,11 @@ class DashboardFilterForm(forms.Form):
     NAMES = {"month_from": "from", "month_to": "to"}
 
     def __init__(self, data=None, *, choices: FilterChoices):
+        city = next((region for region in choices.regions
+                     if region.level == region.Level.CITY), None)
+        if data is not None and city is not None and data.get("region") == str(city.pk):
+            data = data.copy()
+            data["region"] = ""  # the city itself is "the whole city"
         super().__init__(data, prefix=None)
         self.choices = choices
         self._regions = {region.pk: region for region in choices.regions}

@@ -52,7 +52,12 @@ class Filtered:
 
     @property
     def departments(self):
-        return self.choices.departments
+        """The ranking's departments: those of the region chosen and the city's."""
+        region = self.filters.region
+        if region is None:
+            return self.choices.departments
+        return [department for department in self.choices.departments
+                if department.region_id == region.pk or department.region.level == "city"]
 
 
 def _filtered(request) -> Filtered:

@@ -368,6 +368,16 @@ MATRIX: dict[str, Case] = {
         only({"coordinator_other_county": 302, "coordinator_city": 302, "admin": 302}),
         kwargs=lambda w: {"day": "2027-10-08"}, method="post",
     ),
+    # The dashboard: coordinators (the other county's sees its county) and administrators;
+    # entrepreneurs and handlers are told it is for leaders and coordinators.
+    "dashboard:index": Case(COORDINATORS_AND_ADMIN),
+    "dashboard:ranking": Case(COORDINATORS_AND_ADMIN),
+    "dashboard:overdue": Case(COORDINATORS_AND_ADMIN),
+    "dashboard:bulletin": Case(COORDINATORS_AND_ADMIN),
+    "dashboard:export_issues": Case(COORDINATORS_AND_ADMIN, kwargs=lambda w: {"fmt": "xlsx"}),
+    "dashboard:export_ranking": Case(COORDINATORS_AND_ADMIN, kwargs=lambda w: {"fmt": "csv"}),
+    # The programme's figures, for everyone (no names, no issue texts)
+    "public_figures": Case(everyone(200)),
 }
 
 
