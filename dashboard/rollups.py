@@ -174,8 +174,7 @@ def add_assistances(counts: Counter) -> None:
 def remember(issue: Issue) -> None:
     """Note what a loaded issue stands for in the rows (skipped when a field it needs was
     deferred; ``issue_saving`` then reads the row before it is saved)."""
-    if issue.pk is None or issue.get_deferred_fields().intersection(
-            _attname(field) for field in FIELDS):
+    if issue.pk is None or issue.get_deferred_fields().intersection(FIELDS):
         issue._rollup_values = None
         return
     issue._rollup_values = tuple(getattr(issue, field) for field in FIELDS)
@@ -320,7 +319,7 @@ HELD = TalkSession.Status.HELD
 
 def remember_session(session: TalkSession) -> None:
     if session.pk is None or session.get_deferred_fields().intersection(
-            ("status", "starts_at", "region")):
+            ("status", "starts_at", "region_id")):
         session._rollup_values = None
         return
     session._rollup_values = (session.status, session.starts_at, session.region_id)
@@ -373,7 +372,7 @@ def session_saved(session: TalkSession, *, created: bool) -> None:
 
 def remember_place(place: Attendance) -> None:
     if place.pk is None or place.get_deferred_fields().intersection(
-            ("status", "session", "entrepreneur")):
+            ("status", "session_id", "entrepreneur_id")):
         place._rollup_values = None
         return
     place._rollup_values = (place.status, place.session_id, place.entrepreneur_id)
