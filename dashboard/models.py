@@ -76,10 +76,11 @@ class AssistRollup(models.Model):
 
 
 class AttendeeRollup(models.Model):
-    """How many times one entrepreneur attended a held session of one region (for the
-    all-time count of distinct entrepreneurs, which cannot be summed over months)."""
+    """How many times one entrepreneur attended a held session of one region, and (on the
+    row with ``region_id`` 0) of any region: the all-time count of distinct entrepreneurs
+    is a count of these rows, which cannot be summed over months."""
 
-    region_id = models.IntegerField(_("region"))
+    region_id = models.IntegerField(_("region"), help_text=_("0: every region together."))
     entrepreneur_id = models.BigIntegerField(_("entrepreneur"))
     attended = models.IntegerField(_("attendances"), default=0)
 

@@ -308,13 +308,17 @@ def rebuild() -> int:
 #
 # An attendance counts when the person was checked in and the session is held. Held
 # sessions are few (tens of thousands), so their numbers are counted live; the places are
-# a million, so each attended place is rolled up twice: per (region, entrepreneur), for
-# the all-time count of distinct entrepreneurs, and per (month, region), for the
-# attendances. A place's row moves when the place is saved (checked in, unticked) and
-# when its session becomes held or stops being held, moves month or region.
+# a million, so each attended place is rolled up: per (region, entrepreneur) and per
+# (every region, entrepreneur), for the all-time counts of distinct entrepreneurs, and per
+# (month, region), for the attendances. A place's rows move when the place is saved
+# (checked in, unticked) and when its session becomes held or stops being held, or moves
+# to another month or region.
 
 ATTENDED = Attendance.Status.ATTENDED
 HELD = TalkSession.Status.HELD
+#: The ``region_id`` of a person's row for every region together: the city's distinct
+#: entrepreneurs are then a count of rows, not a DISTINCT over every county's rows.
+CITY_WIDE = 0
 
 
 def remember_session(session: TalkSession) -> None:
@@ -330,6 +334,7 @@ def _place_rows(places: list[tuple], sign: int) -> tuple[Counter, Counter]:
     people, months = Counter(), Counter()
     for month, region_id, entrepreneur_id in places:
         people[(region_id, entrepreneur_id)] += sign
+        people[(CITY_WIDE, entrepreneur_id)] += sign
         months[(month, region_id)] += sign
     return people, months
 
@@ -429,6 +434,7 @@ def fresh_attendance_counts() -> tuple[Counter, Counter]:
             "session_id", "entrepreneur_id").iterator(chunk_size=10000):
         month, region_id = sessions[session_id]
         people[(region_id, entrepreneur_id)] += 1
+        people[(CITY_WIDE, entrepreneur_id)] += 1
         months[(month, region_id)] += 1
     return people, months
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.workdays import work_calendar
 from dashboard.models import AssistRollup, AttendanceMonthRollup, AttendeeRollup, IssueRollup
-from dashboard.rollups import MEASURES
+from dashboard.rollups import CITY_WIDE, MEASURES
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
 from issues.models import Category, Issue
@@ -274,29 +274,26 @@ def _held_sessions(filters: DashboardFilters) -> QuerySet[TalkSession]:
 
 def session_figures(filters: DashboardFilters) -> SessionFigures:
     """Editions with a session held, sessions held, attendances (people checked in at
-    them) and the distinct entrepreneurs among those. Three or four queries.
+    them) and the distinct entrepreneurs among those. Three queries.
 
     Attendances come from the rollups; distinct entrepreneurs too when no month is chosen
-    (per region and person), else from the places of the months' held sessions (a month
-    or a year of them, not the million).
+    (a row per region and person), else from the places of the months' held sessions (a
+    month or a year of them, not the million).
     """
     held = _held_sessions(filters)
     counts = held.aggregate(editions=Count("edition_id", distinct=True),
                             sessions_held=Count("id"))
+    attendances = _attendance_months(filters).aggregate(n=Sum("attended"))["n"] or 0
     if filters.month_from is None and filters.month_to is None:
-        people = AttendeeRollup.objects.filter(attended__gt=0)
-        if filters.region is not None:
-            people = people.filter(region_id=filters.region.pk)
-        attendances = people.aggregate(n=Sum("attended"))["n"] or 0
-        # COUNT(*) over SELECT DISTINCT: hashed, where COUNT(DISTINCT) sorts.
-        entrepreneurs = people.values("entrepreneur_id").distinct().count()
+        # One row per person (and region): counting rows counts distinct people.
+        region_id = CITY_WIDE if filters.region is None else filters.region.pk
+        entrepreneurs = AttendeeRollup.objects.filter(region_id=region_id,
+                                                      attended__gt=0).count()
         return SessionFigures(**counts, attendances=attendances, entrepreneurs=entrepreneurs)
-    months = _attendance_months(filters).aggregate(attendances=Sum("attended"))
     entrepreneurs = Attendance.objects.filter(
         status=Attendance.Status.ATTENDED, session__in=held.values("pk")
     ).values("entrepreneur_id").distinct().count()
-    return SessionFigures(**counts, attendances=months["attendances"] or 0,
-                          entrepreneurs=entrepreneurs)
+    return SessionFigures(**counts, attendances=attendances, entrepreneurs=entrepreneurs)
 
 
 def _attendance_months(filters: DashboardFilters) -> QuerySet[AttendanceMonthRollup]:

@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             name='AttendeeRollup',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('region_id', models.IntegerField(verbose_name='region')),
+                ('region_id', models.IntegerField(help_text='0: every region together.', verbose_name='region')),
                 ('entrepreneur_id', models.BigIntegerField(verbose_name='entrepreneur')),
                 ('attended', models.IntegerField(default=0, verbose_name='attendances')),
             ],
