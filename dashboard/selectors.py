@@ -261,9 +261,56 @@ def _overdue(filters: DashboardFilters) -> QuerySet[Issue]:
                             filters)
 
 
-def issue_figures(filters: DashboardFilters) -> IssueFigures:
-    """The issue figures for ``filters`` (already held to a scope). Two queries."""
-    row = _rollup_rows(filters).aggregate(**_SUMS)
+@dataclass
+class IssueSums:
+    """The rollup rows of some filters summed by ``keys`` in one query; a page adds them
+    up further in Python (its totals, per month, per category…) instead of reading the
+    rows again for each."""
+
+    keys: tuple[str, ...]
+    rows: list[dict]
+
+    def total(self) -> dict:
+        return self._add(self.rows)
+
+    def by(self, key: str) -> dict:
+        """The sums per value of ``key`` (one of ``keys``)."""
+        groups: dict = {}
+        for row in self.rows:
+            groups.setdefault(row[key], []).append(row)
+        return {value: self._add(rows) for value, rows in groups.items()}
+
+    @staticmethod
+    def _add(rows: list[dict]) -> dict:
+        return {name: sum(row[name] or 0 for row in rows) for name in MEASURES}
+
+
+def issue_sums(filters: DashboardFilters, *, by: tuple[str, ...]) -> IssueSums:
+    """One query: the issue rollups of ``filters`` summed per ``by`` (columns of
+    ``IssueRollup``)."""
+    rows = list(_rollup_rows(filters).values(*by).order_by().annotate(**_SUMS))
+    return IssueSums(keys=by, rows=rows)
+
+
+def overdue_counts(filters: DashboardFilters) -> dict[tuple[int, int | None], int]:
+    """One query: the overdue issues of ``filters`` per (region, lead department)."""
+    rows = (_overdue(filters).values("region_id", "lead_department_id").order_by()
+            .annotate(n=Count("id")).values_list("region_id", "lead_department_id", "n"))
+    return {(region, department): n for region, department, n in rows}
+
+
+def _overdue_by(counts: dict, index: int) -> dict:
+    totals: dict = {}
+    for key, n in counts.items():
+        totals[key[index]] = totals.get(key[index], 0) + n
+    return totals
+
+
+def issue_figures(filters: DashboardFilters, *, sums: IssueSums | None = None
+                  ) -> IssueFigures:
+    """The issue figures for ``filters`` (already held to a scope). Two queries, or one
+    with ``sums`` (of the same filters)."""
+    row = sums.total() if sums is not None else _rollup_rows(filters).aggregate(**_SUMS)
     return IssueFigures.from_row(row, overdue=_overdue(filters).count())
 
 
@@ -300,12 +347,14 @@ def _attendance_months(filters: DashboardFilters) -> QuerySet[AttendanceMonthRol
     return _in_region_and_months(AttendanceMonthRollup.objects.all(), filters)
 
 
-def headline_figures(filters: DashboardFilters | None = None) -> HeadlineFigures:
-    """Every headline figure for ``filters`` (held to a scope by the caller). Five queries."""
+def headline_figures(filters: DashboardFilters | None = None, *,
+                     sums: IssueSums | None = None) -> HeadlineFigures:
+    """Every headline figure for ``filters`` (held to a scope by the caller). Five queries,
+    or four with ``sums``."""
     filters = filters or DashboardFilters()
     return HeadlineFigures(
         sessions=session_figures(replace(filters, category=None, department=None)),
-        issues=issue_figures(filters),
+        issues=issue_figures(filters, sums=sums),
         sessions_filtered=filters.applies_to_sessions,
     )
 
@@ -338,16 +387,16 @@ class MonthRow:
         return percent(self.satisfied, self.rated)
 
 
-def monthly_rows(filters: DashboardFilters) -> list[MonthRow]:
+def monthly_rows(filters: DashboardFilters, *, sums: IssueSums | None = None
+                 ) -> list[MonthRow]:
     """Issues, satisfaction, sessions and attendances per month, oldest first, every
-    month between the first and the last with data. Three queries."""
+    month between the first and the last with data. Three queries, or two with ``sums``
+    (by month among others)."""
     months: dict[date, MonthRow] = {}
-    issue_rows = (_rollup_rows(filters).values("month").order_by("month")
-                  .annotate(collected=Sum("collected"), rated=Sum("rated"),
-                            satisfied=Sum("satisfied")))
-    for row in issue_rows:
-        months[row["month"]] = MonthRow(month=row["month"], collected=row["collected"],
-                                        rated=row["rated"], satisfied=row["satisfied"])
+    sums = sums or issue_sums(filters, by=("month",))
+    for month, row in sums.by("month").items():
+        months[month] = MonthRow(month=month, collected=row["collected"],
+                                 rated=row["rated"], satisfied=row["satisfied"])
     if filters.applies_to_sessions:
         held = _held_sessions(filters)
         session_rows = (held.annotate(month=TruncMonth("starts_at")).values("month")
@@ -386,9 +435,9 @@ class ShareRow:
         return percent(self.satisfied, self.rated)
 
 
-def _shares(filters: DashboardFilters, *, by: str, objects) -> list[ShareRow]:
-    totals = {row[by]: row for row in _rollup_rows(filters).values(by).order_by(by).annotate(
-        collected=Sum("collected"), rated=Sum("rated"), satisfied=Sum("satisfied"))}
+def _shares(filters: DashboardFilters, *, by: str, objects, sums: IssueSums | None
+            ) -> list[ShareRow]:
+    totals = (sums or issue_sums(filters, by=(by,))).by(by)
     rows = []
     for obj in objects:
         row = totals.get(obj.pk, {})
@@ -397,14 +446,17 @@ def _shares(filters: DashboardFilters, *, by: str, objects) -> list[ShareRow]:
     return rows
 
 
-def category_rows(filters: DashboardFilters, *, categories) -> list[ShareRow]:
-    """Issues per category, in the categories' order. One query."""
-    return _shares(filters, by="category_id", objects=categories)
+def category_rows(filters: DashboardFilters, *, categories, sums: IssueSums | None = None
+                  ) -> list[ShareRow]:
+    """Issues per category, in the categories' order. One query, none with ``sums``."""
+    return _shares(filters, by="category_id", objects=categories, sums=sums)
 
 
-def region_rows(filters: DashboardFilters, *, regions) -> list[ShareRow]:
-    """Issues per county (the city's own issues on the city's row). One query."""
-    return _shares(filters, by="region_id", objects=regions)
+def region_rows(filters: DashboardFilters, *, regions, sums: IssueSums | None = None
+                ) -> list[ShareRow]:
+    """Issues per county (the city's own issues on the city's row). One query, none with
+    ``sums``."""
+    return _shares(filters, by="region_id", objects=regions, sums=sums)
 
 
 # --- The ranking (三率) ----------------------------------------------------------------------
@@ -450,17 +502,17 @@ def sort_ranking(rows: list[RankingRow], sort: str) -> list[RankingRow]:
     return present + missing
 
 
-def department_ranking(filters: DashboardFilters, *, departments, sort: str = ""
+def department_ranking(filters: DashboardFilters, *, departments, sort: str = "",
+                       sums: IssueSums | None = None, overdue: dict | None = None
                        ) -> list[RankingRow]:
     """Per department: issues led (with their rates) and assisted, and overdue now.
-    Three queries."""
-    led = {row["department_id"]: row for row in _rollup_rows(filters).values("department_id")
-           .order_by("department_id").annotate(**_SUMS)}
+    Three queries; one with ``sums`` (by department among others) and ``overdue``
+    (``overdue_counts``)."""
+    led = (sums or issue_sums(filters, by=("department_id",))).by("department_id")
     assisted = dict(_rollup_rows(filters, model=AssistRollup).values("department_id")
                     .order_by("department_id").annotate(n=Sum("assisted"))
                     .values_list("department_id", "n"))
-    overdue = dict(_overdue(filters).values("lead_department_id").order_by()
-                   .annotate(n=Count("id")).values_list("lead_department_id", "n"))
+    overdue = _overdue_by(overdue if overdue is not None else overdue_counts(filters), 1)
     rows = []
     for department in departments:
         if filters.department is not None and department.pk != filters.department.pk:
@@ -474,12 +526,13 @@ def department_ranking(filters: DashboardFilters, *, departments, sort: str = ""
     return sort_ranking(rows, sort)
 
 
-def region_ranking(filters: DashboardFilters, *, regions, sort: str = "") -> list[RankingRow]:
-    """The same per county (the issues of its enterprises). Two queries."""
-    totals = {row["region_id"]: row for row in _rollup_rows(filters).values("region_id")
-              .order_by("region_id").annotate(**_SUMS)}
-    overdue = dict(_overdue(filters).values("region_id").order_by()
-                   .annotate(n=Count("id")).values_list("region_id", "n"))
+def region_ranking(filters: DashboardFilters, *, regions, sort: str = "",
+                   sums: IssueSums | None = None, overdue: dict | None = None
+                   ) -> list[RankingRow]:
+    """The same per county (the issues of its enterprises). Two queries; none with
+    ``sums`` (by region among others) and ``overdue``."""
+    totals = (sums or issue_sums(filters, by=("region_id",))).by("region_id")
+    overdue = _overdue_by(overdue if overdue is not None else overdue_counts(filters), 0)
     rows = [
         RankingRow(name=str(region), pk=region.pk, region=region,
                    figures=IssueFigures.from_row(totals.get(region.pk, {}),

@@ -29,8 +29,10 @@ from dashboard.selectors import (
     department_ranking,
     headline_figures,
     issue_rows_for_user,
+    issue_sums,
     monthly_rows,
     next_month,
+    overdue_counts,
     overdue_issues_page_for_user,
     public_figures,
     region_ranking,
@@ -83,10 +85,12 @@ def _query(request) -> str:
 def index(request):
     state = _filtered(request)
     filters = state.filters
-    figures = headline_figures(filters)
-    months = monthly_rows(filters)
-    categories = category_rows(filters, categories=state.choices.categories)
-    regions = region_rows_for(state)
+    # One read of the issue rollups serves the figures and the three issue charts.
+    sums = issue_sums(filters, by=("month", "region_id", "category_id"))
+    figures = headline_figures(filters, sums=sums)
+    months = monthly_rows(filters, sums=sums)
+    categories = category_rows(filters, categories=state.choices.categories, sums=sums)
+    regions = region_rows_for(state, sums=sums)
     return render(request, "dashboard/index.html", {
         "state": state, "form": state.form, "filters": filters, "figures": figures,
         "months": months, "categories": categories, "regions": regions,
@@ -95,10 +99,21 @@ def index(request):
     }, status=200 if not state.form.errors else 400)
 
 
-def region_rows_for(state: Filtered):
-    if state.filters.region is not None:
-        return region_rows(state.filters, regions=[state.filters.region])
-    return region_rows(state.filters, regions=state.counties)
+def region_rows_for(state: Filtered, *, sums):
+    regions = [state.filters.region] if state.filters.region is not None else state.counties
+    return region_rows(state.filters, regions=regions, sums=sums)
+
+
+def _rankings(filters, *, departments, counties, sort: str = "") -> tuple[list, list]:
+    """The departments' and the counties' rankings from one read of the rollups and one
+    count of the overdue issues."""
+    sums = issue_sums(filters, by=("region_id", "department_id"))
+    overdue = overdue_counts(filters)
+    return (
+        department_ranking(filters, departments=departments, sort=sort, sums=sums,
+                           overdue=overdue),
+        region_ranking(filters, regions=counties, sort=sort, sums=sums, overdue=overdue),
+    )
 
 
 def _chart_data(months, categories, regions, figures) -> dict:
@@ -135,11 +150,11 @@ def _query_without(request, name: str) -> str:
 def ranking(request):
     state = _filtered(request)
     sort = state.form.sort_order()
+    departments, counties = _rankings(state.filters, departments=state.departments,
+                                      counties=state.counties, sort=sort)
     return render(request, "dashboard/ranking.html", {
         "state": state, "form": state.form, "filters": state.filters, "sort": sort,
-        "departments": department_ranking(state.filters, departments=state.departments,
-                                          sort=sort),
-        "counties": region_ranking(state.filters, regions=state.counties, sort=sort),
+        "departments": departments, "counties": counties,
         "query": _query(request), "columns": _ranking_columns(),
         "sort_query": _query_without(request, "sort"),
     }, status=200 if not state.form.errors else 400)
@@ -227,9 +242,8 @@ def export_ranking(request, fmt: str):
     state = _filtered(request)
     if state.form.errors:
         return _bad_filters(state.form)
-    sort = state.form.sort_order()
-    departments = department_ranking(state.filters, departments=state.departments, sort=sort)
-    counties = region_ranking(state.filters, regions=state.counties, sort=sort)
+    departments, counties = _rankings(state.filters, departments=state.departments,
+                                      counties=state.counties, sort=state.form.sort_order())
     name = _file_name("ranking", state.filters, fmt)
     if fmt == "csv":
         by_region = request.GET.get("by") == "region"
@@ -269,13 +283,14 @@ def bulletin(request):
     filters = DashboardFilters(month_from=month, month_to=month).within(scope)
     cumulative = replace(filters, month_from=None)
     counties = [region for region in choices.regions if region.level == "county"]
+    departments, county_rows = _rankings(filters, departments=choices.departments,
+                                         counties=counties)
     supervised = supervised_issues_page_for_user(user=request.user, bulletin_only=True)
     return render(request, "dashboard/bulletin.html", {
         "form": form, "scope": scope, "month": month, "today": today,
         "previous_month": _last_full_month(month), "next_month": next_month(month),
         "figures": headline_figures(filters), "cumulative": headline_figures(cumulative),
-        "departments": department_ranking(filters, departments=choices.departments),
-        "counties": region_ranking(filters, regions=counties) if scope.is_city else [],
+        "departments": departments, "counties": county_rows if scope.is_city else [],
         "supervised": supervised, "bulletin_counts": supervision_bulletin_for_user(
             user=request.user),
     }, status=200 if not form.errors else 400)
