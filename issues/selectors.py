@@ -15,6 +15,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pagination import CappedPaginator
 from entrepreneurs.models import Enterprise
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Department, Official, Region
@@ -382,7 +383,8 @@ def issue_list_page_for_user(
     Two queries (the count, and the page) whatever the number of issues.
     """
     scope = issue_scope_for_user(user=user)
-    paginator = Paginator(issue_list_for_user(user=user, filters=filters), ISSUE_PAGE_SIZE)
+    paginator = CappedPaginator(issue_list_for_user(user=user, filters=filters),
+                                ISSUE_PAGE_SIZE)
     page = paginator.get_page(page_number)
     today = timezone.localdate()
     page.object_list = [_describe(issue, scope=scope, today=today) for issue in page]
@@ -593,14 +595,15 @@ def issue_queue_page_for_user(
     """``issue_list_page_for_user``, narrowed to the work queue ``filters.queue`` (one of
     ``issue_queue_keys_for_user``; anything else is ignored) and in that queue's order:
     soonest due first for a department's queues, oldest first for those waiting for a
-    coordinator. Two queries (the count, and the page) whatever the number of issues."""
+    coordinator. Two queries (the count, capped at ``COUNT_CAP``, and the page) whatever the
+    number of issues."""
     filters = filters or IssueFilters()
     issues = issue_list_for_user(user=user, filters=filters)
     if filters.queue and filters.queue in issue_queue_keys_for_user(user=user):
         _label, condition, order = _queue_definitions(today=timezone.localdate())[filters.queue]
         issues = issues.filter(condition).order_by(*order)
     scope = issue_scope_for_user(user=user)
-    page = Paginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)
+    page = CappedPaginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)
     today = timezone.localdate()
     page.object_list = [_describe(issue, scope=scope, today=today) for issue in page]
     return page
