@@ -52,6 +52,39 @@ class IssueRollup(models.Model):
         return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id} d{self.department_id}"
 
 
+class IssueSummaryRollup(models.Model):
+    """``IssueRollup`` added up over the departments: the same numbers per month, region
+    and category, a few thousand rows for a province, for every page that does not look
+    at departments."""
+
+    month = models.DateField(_("month"))
+    region_id = models.IntegerField(_("region"))
+    category_id = models.IntegerField(_("category"))
+
+    collected = models.IntegerField(_("collected"), default=0)
+    valid = models.IntegerField(_("valid"), default=0)
+    open = models.IntegerField(_("open"), default=0)
+    dispatched = models.IntegerField(pgettext_lazy("count of issues", "dispatched"),
+                                     default=0)
+    responded = models.IntegerField(_("accepted in time"), default=0)
+    resolved = models.IntegerField(_("resolved"), default=0)
+    on_time = models.IntegerField(_("resolved by the due date"), default=0)
+    resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
+    rated = models.IntegerField(pgettext_lazy("count of issues", "rated"), default=0)
+    satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
+
+    class Meta:
+        verbose_name = _("issue summary rollup")
+        verbose_name_plural = _("issue summary rollups")
+        constraints = [
+            models.UniqueConstraint(fields=("month", "region_id", "category_id"),
+                                    name="issue_summary_rollup_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id}"
+
+
 class AssistRollup(models.Model):
     """How many issues of one month, region and category a department assists (协办)."""
 
@@ -90,6 +123,11 @@ class AttendeeRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=("region_id", "entrepreneur_id"),
                                     name="attendee_rollup_key"),
+        ]
+        indexes = [
+            # The distinct entrepreneurs of a region: an index-only count of its people.
+            models.Index(fields=("region_id",), name="attendee_rollup_present",
+                         condition=models.Q(attended__gt=0)),
         ]
 
 

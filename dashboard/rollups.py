@@ -39,6 +39,7 @@ from dashboard.models import (
     AttendanceMonthRollup,
     AttendeeRollup,
     IssueRollup,
+    IssueSummaryRollup,
 )
 from issues.models import SATISFIED_RATINGS, AssistingDepartment, Issue
 from sessions.models import Attendance, TalkSession
@@ -54,6 +55,7 @@ FIELDS = ("region_id", "category_id", "lead_department_id", "submitted_at", "sta
 MEASURES = ("collected", "valid", "open", "dispatched", "responded", "resolved", "on_time",
             "resolve_days", "rated", "satisfied")
 KEY = ("month", "region_id", "category_id", "department_id")
+SUMMARY_KEY = KEY[:3]
 
 
 def month_of(moment: datetime) -> date:
@@ -161,6 +163,19 @@ def add_to_rollup(old: Contribution | None, new: Contribution | None) -> None:
             changes[new.key][index] += value
     rows = [(*key, *deltas) for key, deltas in changes.items() if any(deltas)]
     _upsert(IssueRollup._meta.db_table, KEY, MEASURES, rows)
+    summary = summarise(changes)
+    _upsert(IssueSummaryRollup._meta.db_table, SUMMARY_KEY, MEASURES,
+            [(*key, *deltas) for key, deltas in summary.items() if any(deltas)])
+
+
+def summarise(rows: dict) -> dict:
+    """Rows of ``IssueRollup`` (key → measures) added up over the departments."""
+    totals: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(MEASURES))
+    for key, measures in rows.items():
+        total = totals[key[:3]]
+        for index, value in enumerate(measures):
+            total[index] += value
+    return {key: tuple(total) for key, total in totals.items()}
 
 
 def add_assistances(counts: Counter) -> None:
@@ -262,6 +277,13 @@ def fresh_counts() -> tuple[dict, Counter]:
     return {key: tuple(row) for key, row in totals.items()}, assists
 
 
+def stored_summary_counts() -> dict:
+    """The summary rows as stored, without the all-zero ones; they must equal
+    ``summarise(fresh_counts()[0])``."""
+    return {tuple(row[:3]): tuple(row[3:]) for row in IssueSummaryRollup.objects.values_list(
+        *SUMMARY_KEY, *MEASURES) if any(row[3:])}
+
+
 def stored_counts() -> tuple[dict, Counter]:
     """The rows as stored, without the all-zero ones, in the shape of ``fresh_counts``."""
     issues = {
@@ -284,15 +306,23 @@ def rebuild() -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {IssueRollup._meta.db_table}, "
-                           f"{AssistRollup._meta.db_table}, {AttendeeRollup._meta.db_table}, "
+                           f"{IssueSummaryRollup._meta.db_table}, {AssistRollup._meta.db_table}, "
+                           f"{AttendeeRollup._meta.db_table}, "
                            f"{AttendanceMonthRollup._meta.db_table} IN EXCLUSIVE MODE")
     issues, assists = fresh_counts()
     IssueRollup.objects.all().delete()
+    IssueSummaryRollup.objects.all().delete()
     AssistRollup.objects.all().delete()
     IssueRollup.objects.bulk_create(
         [IssueRollup(**dict(zip(KEY, key, strict=True)),
                      **dict(zip(MEASURES, measures, strict=True)))
          for key, measures in issues.items()],
+        batch_size=2000,
+    )
+    IssueSummaryRollup.objects.bulk_create(
+        [IssueSummaryRollup(**dict(zip(SUMMARY_KEY, key, strict=True)),
+                            **dict(zip(MEASURES, measures, strict=True)))
+         for key, measures in summarise(issues).items()],
         batch_size=2000,
     )
     AssistRollup.objects.bulk_create(

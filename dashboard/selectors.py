@@ -21,7 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.workdays import work_calendar
-from dashboard.models import AssistRollup, AttendanceMonthRollup, AttendeeRollup, IssueRollup
+from dashboard.models import (
+    AssistRollup,
+    AttendanceMonthRollup,
+    AttendeeRollup,
+    IssueRollup,
+    IssueSummaryRollup,
+)
 from dashboard.rollups import CITY_WIDE, MEASURES
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
@@ -224,7 +230,13 @@ def _in_region_and_months(rows: QuerySet, filters: DashboardFilters) -> QuerySet
     return rows
 
 
-def _rollup_rows(filters: DashboardFilters, *, model=IssueRollup) -> QuerySet:
+def _rollup_rows(filters: DashboardFilters, *, model=None, by: tuple[str, ...] = ()
+                 ) -> QuerySet:
+    """The issue rollup rows of ``filters``: the summary's (a few thousand) unless a
+    department is asked for, or ``model`` says which."""
+    if model is None:
+        needs_departments = filters.department is not None or "department_id" in by
+        model = IssueRollup if needs_departments else IssueSummaryRollup
     rows = _in_region_and_months(model.objects.all(), filters)
     if filters.category is not None:
         rows = rows.filter(category_id=filters.category.pk)
@@ -288,7 +300,7 @@ class IssueSums:
 def issue_sums(filters: DashboardFilters, *, by: tuple[str, ...]) -> IssueSums:
     """One query: the issue rollups of ``filters`` summed per ``by`` (columns of
     ``IssueRollup``)."""
-    rows = list(_rollup_rows(filters).values(*by).order_by().annotate(**_SUMS))
+    rows = list(_rollup_rows(filters, by=by).values(*by).order_by().annotate(**_SUMS))
     return IssueSums(keys=by, rows=rows)
 
 

@@ -15,7 +15,7 @@ def count_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("dashboard", "0002_attendance_rollups"),
+        ("dashboard", "0001_initial"),
         ("issues", "0003_list_indexes"),
         ("talk_sessions", "0003_default_reminders"),
     ]
