@@ -328,9 +328,10 @@ def issue_list_for_user(*, user, filters: IssueFilters | None = None) -> QuerySe
     with what a row shows joined in. One query when evaluated."""
     filters = filters or IssueFilters()
     scope = issue_scope_for_user(user=user)
+    # A row never shows the description: leaving it out keeps deep pages light.
     issues = issues_for_user(user=user).select_related(
         "category", "enterprise", "lead_department"
-    )
+    ).defer("description", "rejection_reason")
     if filters.status:
         if scope.is_official:
             issues = issues.filter(status=filters.status)
