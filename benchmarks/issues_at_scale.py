@@ -128,6 +128,7 @@ class QueryRecorder:
 
     def __init__(self):
         self.count = 0
+        self.total_ms = 0.0
         self.slowest = []  # [(ms, sql, params)], slowest first, one per statement text
         self.server_side = []  # [(sql, params)]
 
@@ -138,6 +139,7 @@ class QueryRecorder:
         finally:
             elapsed = (time.perf_counter() - started) * 1000
             self.count += 1
+            self.total_ms += elapsed
             if not many:
                 if getattr(context["cursor"].cursor, "name", None):
                     if len(self.server_side) < 5:

@@ -854,17 +854,22 @@ def check_sizes(*, sessions: int, entrepreneurs: int, attendances: int) -> None:
         fail("--attendances must be between 0 and 200 per session")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """The generator's sizes, as options (``province.py`` takes them too)."""
     parser.add_argument("--sessions", type=int, default=20_000,
                         help="talk sessions to generate (default 20,000)")
     parser.add_argument("--attendances", type=int, default=1_000_000,
                         help="places at them (default 1,000,000)")
-    parser.add_argument("--entrepreneurs", type=int, default=100_000,
+    parser.add_argument("--entrepreneurs", "--enterprises", type=int, default=100_000,
                         help="enterprises, each with one verified entrepreneur (default "
                              "100,000)")
     parser.add_argument("--years", type=float, default=8.0,
                         help="years of weekly editions, at most (default 8)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_size_arguments(parser)
     parser.add_argument("--runs", type=int, default=5, help="timed runs per measurement")
     parser.add_argument("--explain-over", type=float, default=100.0,
                         help="explain the slowest query of measurements slower than this (ms)")
