@@ -157,3 +157,48 @@ def test_the_demo_coordinator_has_a_sign_up_to_verify():
     assert person.privacy_notice_version and person.privacy_consented_at
     assert not person.user.has_usable_password()
     assert not person.user.has_perm("issues.add_issue")
+
+
+def _shown(html: str, key: str) -> str:
+    """The text of the figure ``key`` on a page (its ``data-testid="figure-<key>"``)."""
+    import re
+
+    match = re.search(rf'data-testid="figure-{re.escape(key)}"[^>]*>([^<]*)<', html)
+    assert match is not None, f"no figure-{key} on the page"
+    return match[1].strip()
+
+
+def test_the_dashboard_and_the_public_page_show_the_published_figures(client):
+    from decimal import Decimal
+
+    from dashboard.rollups import fresh_counts, stored_counts
+    from dashboard.selectors import public_figures
+
+    today = date(2026, 11, 28)
+    pages = {}
+    with time_machine.travel(datetime.combine(today, time(9), tzinfo=SHANGHAI), tick=False):
+        seed_all(today=today)
+        figures = public_figures()
+        # The history is written in bulk and then recounted: the rows equal a fresh count.
+        assert stored_counts() == fresh_counts()
+        for language in ("en", "zh-hans"):
+            client.logout()
+            pages["public", language] = client.get(
+                "/figures/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+            client.force_login(apps.get_model("auth.User").objects.get(username="admin"))
+            response = client.get("/dashboard/", HTTP_ACCEPT_LANGUAGE=language)
+            assert response.status_code == 200
+            pages["dashboard", language] = response.content.decode()
+
+    assert (figures.sessions.editions, figures.sessions.sessions_held,
+            figures.sessions.attendances, figures.issues.collected) == (76, 595, 4545, 5895)
+    assert (figures.issues.satisfied, figures.issues.rated) == (5862, 5895)
+    assert figures.issues.satisfaction_rate == Decimal("99.44")
+    for page in ("public", "dashboard"):
+        english, chinese = pages[page, "en"], pages[page, "zh-hans"]
+        assert [_shown(english, key) for key in (
+            "editions", "sessions", "attendances", "collected", "satisfaction")] == [
+            "76", "595", "4,545", "5,895", "99.44%"], page
+        # Chinese number formats have no thousands separator (Django's zh_Hans locale).
+        assert [_shown(chinese, key) for key in ("attendances", "collected", "satisfaction")
+                ] == ["4545", "5895", "99.44%"], page
