@@ -5,8 +5,9 @@ The definitions (DESIGN.md, "Headline figures") live in ``contribution``, once:
 
 * **collected**: every issue; **valid**: all but rejected and duplicates;
 * **open**: in an open state (``Issue.OPEN_STATUSES``);
-* **dispatched**: passed to a lead department in its current round; **responded**: of
-  those, accepted by the accept-by date (the category's limit, one working day), so the
+* **dispatched**: passed to a lead department in its current round (an issue returned as
+  misrouted, rejected or a duplicate belongs to no department); **responded**: of those,
+  accepted by the accept-by date (the category's limit, one working day), so the
   response rate is responded ÷ dispatched;
 * **resolved**: answered and not reopened (answered, closed, closed unrated), so the
   resolution rate is resolved ÷ valid; **on time**: of those, answered by the due date;
@@ -117,6 +118,10 @@ def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Con
     (region_id, category_id, department_id, submitted_at, status, dispatched_at,
      accepted_at, accept_due_on, resolved_at, due_on, latest_rating) = values
     valid = status not in Issue.INVALID_STATUSES
+    # An issue returned as misrouted, or found invalid, is not the department's any more:
+    # it counts for no department until it is dispatched again.
+    if status == S.RETURNED or not valid:
+        department_id = None
     dispatched = dispatched_at is not None and department_id is not None
     responded = bool(dispatched and accepted_at is not None and accept_due_on is not None
                      and _local_day(accepted_at) <= accept_due_on)

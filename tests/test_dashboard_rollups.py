@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from core import services as calendar_services
@@ -483,3 +484,15 @@ def test_with_the_broker_down_the_calendar_change_still_goes_through(monkeypatch
     with caplog.at_level(logging.WARNING, logger="dashboard.tasks"):
         working_calendar_changed.send(sender=CalendarDay, days=[date(2026, 10, 9)])
     assert "nightly run" in caplog.text
+
+
+@pytest.mark.parametrize("status", [Issue.Status.RETURNED, Issue.Status.REJECTED,
+                                    Issue.Status.DUPLICATE])
+def test_an_issue_returned_or_found_invalid_counts_for_no_department(status):
+    """A department that rightly returns a misrouted issue is not marked down for not
+    accepting it, and an issue rejected after a return leaves its ranking."""
+    submitted = timezone.make_aware(datetime(2026, 9, 7, 10))
+    values = (1, 2, 3, submitted, status, submitted, None, date(2026, 9, 8), None, None, "")
+    found = rollups.contribution(values)
+    assert found.key[3] == 0
+    assert dict(zip(rollups.MEASURES, found.measures, strict=True))["dispatched"] == 0
