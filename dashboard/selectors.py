@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pagination import CappedPaginator
 from core.workdays import work_calendar
 from dashboard.models import (
     AssistRollup,
@@ -565,14 +566,15 @@ def overdue_issues_page_for_user(*, user, filters: DashboardFilters | None = Non
                                  page_number=None) -> Page:
     """One page of the overdue issues in the user's scope and filters, longest overdue
     first (earliest due date, then oldest submitted). Each carries ``working_days_late``.
-    Three queries (the count, the page, the working-day calendar) whatever the number."""
+    Three or four queries (the count, capped at ``COUNT_CAP``; the page, in two steps
+    after the first; the working-day calendar) whatever the number."""
     scope = dashboard_scope_for_user(user=user)
     filters = (filters or DashboardFilters()).within(scope)
     issues = _filtered_issues(
         issues_for_user(user=user).filter(overdue_q(today=timezone.localdate())), filters
     ).select_related("category", "enterprise", "region", "lead_department").order_by(
         "due_on", "submitted_at", "id")
-    page = Paginator(issues, OVERDUE_PAGE_SIZE).get_page(page_number)
+    page = CappedPaginator(issues, OVERDUE_PAGE_SIZE).get_page(page_number)
     calendar, today = work_calendar(), timezone.localdate()
     for issue in page:
         issue.working_days_late = calendar.working_days_between(issue.due_on, today)

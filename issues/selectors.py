@@ -575,19 +575,28 @@ def issue_queue_keys_for_user(*, user) -> tuple[str, ...]:
     return ("supervised", "overdue")
 
 
+#: A work queue's tab counts this many issues at most, then says "999+".
+QUEUE_COUNT_CAP = 999
+
+
 def issue_queues_for_user(*, user) -> list[dict]:
-    """The user's work queues, each a dict of ``key``, ``label`` and ``count`` (issues in it
-    now, in the user's scope). One query; none for a user without queues."""
+    """The user's work queues, each a dict of ``key``, ``label``, ``count`` (issues in it
+    now, in the user's scope, at most ``QUEUE_COUNT_CAP``) and ``is_capped`` (more than
+    that). One query per queue, each reading at most ``QUEUE_COUNT_CAP`` + 1 entries of
+    its index, so the tabs cost the same however many issues are open; none for a user
+    without queues."""
     keys = issue_queue_keys_for_user(user=user)
     if not keys:
         return []
     definitions = _queue_definitions(today=timezone.localdate())
-    # Every queue holds open issues only: counting among those spares a scan of the closed.
-    counts = issues_for_user(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
-        **{key: Count("id", filter=definitions[key][1]) for key in keys}
-    )
-    return [{"key": key, "label": definitions[key][0], "count": counts[key] or 0}
-            for key in keys]
+    issues = issues_for_user(user=user).order_by()
+    queues = []
+    for key in keys:
+        label, condition, _order = definitions[key]
+        count = issues.filter(condition)[:QUEUE_COUNT_CAP + 1].count()
+        queues.append({"key": key, "label": label, "count": min(count, QUEUE_COUNT_CAP),
+                       "is_capped": count > QUEUE_COUNT_CAP})
+    return queues
 
 
 def issue_queue_page_for_user(

@@ -38,3 +38,17 @@ def test_the_issue_list_says_more_than_the_cap(client, monkeypatch):
     client.force_login(admin)
     page = client.get("/issues/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "More than 2 issues" in page
+
+
+def test_a_queue_tab_counts_up_to_its_cap(client, monkeypatch):
+    from issues import selectors
+
+    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    IssueFactory.create_batch(3)  # submitted: waiting to be dispatched
+    queues = {queue["key"]: queue for queue in selectors.issue_queues_for_user(user=admin)}
+    assert (queues["to_dispatch"]["count"], queues["to_dispatch"]["is_capped"]) == (2, True)
+    assert (queues["review"]["count"], queues["review"]["is_capped"]) == (0, False)
+    client.force_login(admin)
+    page = client.get("/issues/").content.decode()
+    assert 'data-testid="queue-count">2+</span>' in page
