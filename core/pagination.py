@@ -26,7 +26,10 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         """The rows, or ``cap`` + 1 when there are more than ``cap`` (one query:
         ``SELECT COUNT(*) FROM (… LIMIT cap + 1)``)."""
-        return self.object_list[: self.cap + 1].count()
+        rows = self.object_list
+        if isinstance(rows, QuerySet):
+            rows = rows.order_by()  # counting needs no order: no sort of the matches
+        return rows[: self.cap + 1].count()
 
     @property
     def is_capped(self) -> bool:

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.privacy import PRIVACY_NOTICE_VERSION
-from demo import data
 from dashboard.rollups import rebuild as rebuild_rollups
+from demo import data
 from demo.history import HistoryBuilder, HistoryReport, make_credit_code
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region

@@ -211,6 +211,9 @@ class Issue(models.Model):
             models.Index(fields=("status", "due_on"), name="issue_status_due"),
             models.Index(fields=("lead_department", "status"), name="issue_lead_status"),
             models.Index(fields=("region", "submitted_at"), name="issue_region_submitted"),
+            # A county's work queues (to dispatch, returned, decision, overdue): its open
+            # issues of a status, by due date, without a bitmap of all the county's issues.
+            models.Index(fields=("region", "status", "due_on"), name="issue_region_status_due"),
             models.Index(fields=("category", "submitted_at"), name="issue_category_submitted"),
             models.Index(fields=("entrepreneur", "submitted_at"), name="issue_person_submitted"),
             models.Index(fields=("submitted_at", "id"), name="issue_submitted_id"),
