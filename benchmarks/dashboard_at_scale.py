@@ -376,7 +376,7 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     from django.conf import settings
 
     from dashboard.models import AttendanceMonthRollup, AttendeeRollup, IssueRollup
-    from dashboard.rollups import MEASURES, RESOLVED_STATUSES
+    from dashboard.rollups import CITY_WIDE, MEASURES, RESOLVED_STATUSES
     from issues.models import SATISFIED_RATINGS, Issue
     from sessions.models import Attendance, TalkSession
 
@@ -389,7 +389,8 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     sessions = TalkSession._meta.db_table
     attendances = Attendance._meta.db_table
     sums = ", ".join(f"sum({measure})" for measure in MEASURES if measure != "resolve_days")
-    dispatched = "dispatched_at IS NOT NULL AND lead_department_id IS NOT NULL"
+    dispatched = ("dispatched_at IS NOT NULL AND lead_department_id IS NOT NULL AND status "
+                  f"NOT IN ('{Issue.Status.RETURNED}', {listed(Issue.INVALID_STATUSES)})")
     resolved = f"status IN ({listed(RESOLVED_STATUSES)}) AND resolved_at IS NOT NULL"
     # The figures of dashboard.rollups.contribution, but the working days to resolve
     # (they need the working-day calendar), straight from the issues.
@@ -442,15 +443,16 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
         ("(a) rollup sums per department, city, all time",
          f"SELECT department_id, {sums} FROM {rollup} GROUP BY 1 ORDER BY 1", []),
         ("(b) the same from the issues, per department",
-         f"SELECT coalesce(lead_department_id, 0), {counts} FROM {issues} GROUP BY 1 "
-         "ORDER BY 1", []),
+         f"SELECT CASE WHEN status IN ('{Issue.Status.RETURNED}', "
+         f"{listed(Issue.INVALID_STATUSES)}) THEN 0 ELSE coalesce(lead_department_id, 0) END, "
+         f"{counts} FROM {issues} GROUP BY 1 ORDER BY 1", []),
         ("overdue now, city (live)", f"SELECT count(*) FROM {issues} WHERE {overdue}", []),
         ("overdue now, county, one month (live)",
          f"SELECT count(*) FROM {issues} WHERE {overdue} AND {county} AND {in_month}", []),
         ("(a) sessions: held, editions, attendances, people from the rollups, city",
-         f"SELECT {session_counts('')}, (SELECT sum(attended) FROM {people_rollup} "
-         f"WHERE attended > 0), (SELECT count(*) FROM (SELECT DISTINCT entrepreneur_id "
-         f"FROM {people_rollup} WHERE attended > 0) d)", []),
+         f"SELECT {session_counts('')}, (SELECT sum(attended) FROM {month_rollup}), "
+         f"(SELECT count(*) FROM {people_rollup} WHERE region_id = {CITY_WIDE} "
+         "AND attended > 0)", []),
         ("(b) the same from the places, city", places(""), []),
         ("(a) sessions, county, one month (month rollup; people live)",
          f"SELECT {session_counts(f'{county} AND {held_in_month}')}, "
