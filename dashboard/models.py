@@ -12,16 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
-class IssueRollup(models.Model):
-    """The issues submitted in one month, of one region and category, led by one
-    department (0: not dispatched yet), counted by what the figures need."""
-
-    month = models.DateField(_("month"), help_text=_("The first day of the month submitted."))
-    region_id = models.IntegerField(_("region"))
-    category_id = models.IntegerField(_("category"))
-    #: The lead department's id, 0 while there is none (a plain integer, so that the
-    #: unique key has no NULL in it).
-    department_id = models.IntegerField(_("lead department"))
+class IssueMeasures(models.Model):
+    """The numbers an issue rollup row holds (``dashboard.rollups.MEASURES``)."""
 
     collected = models.IntegerField(_("collected"), default=0)
     valid = models.IntegerField(_("valid"), default=0)
@@ -34,6 +26,21 @@ class IssueRollup(models.Model):
     resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
     rated = models.IntegerField(pgettext_lazy("count of issues", "rated"), default=0)
     satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class IssueRollup(IssueMeasures):
+    """The issues submitted in one month, of one region and category, led by one
+    department (0: not dispatched yet), counted by what the figures need."""
+
+    month = models.DateField(_("month"), help_text=_("The first day of the month submitted."))
+    region_id = models.IntegerField(_("region"))
+    category_id = models.IntegerField(_("category"))
+    #: The lead department's id, 0 while there is none (a plain integer, so that the
+    #: unique key has no NULL in it).
+    department_id = models.IntegerField(_("lead department"))
 
     class Meta:
         verbose_name = _("issue rollup")
@@ -52,7 +59,7 @@ class IssueRollup(models.Model):
         return f"{self.month:%Y-%m} r{self.region_id} c{self.category_id} d{self.department_id}"
 
 
-class IssueSummaryRollup(models.Model):
+class IssueSummaryRollup(IssueMeasures):
     """``IssueRollup`` added up over the departments: the same numbers per month, region
     and category, a few thousand rows for a province, for every page that does not look
     at departments."""
@@ -60,18 +67,6 @@ class IssueSummaryRollup(models.Model):
     month = models.DateField(_("month"))
     region_id = models.IntegerField(_("region"))
     category_id = models.IntegerField(_("category"))
-
-    collected = models.IntegerField(_("collected"), default=0)
-    valid = models.IntegerField(_("valid"), default=0)
-    open = models.IntegerField(_("open"), default=0)
-    dispatched = models.IntegerField(pgettext_lazy("count of issues", "dispatched"),
-                                     default=0)
-    responded = models.IntegerField(_("accepted in time"), default=0)
-    resolved = models.IntegerField(_("resolved"), default=0)
-    on_time = models.IntegerField(_("resolved by the due date"), default=0)
-    resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
-    rated = models.IntegerField(pgettext_lazy("count of issues", "rated"), default=0)
-    satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
 
     class Meta:
         verbose_name = _("issue summary rollup")
