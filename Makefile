@@ -40,6 +40,7 @@ run: $(VENV)/.run-deps .env
 
 test: $(VENV)/.test-deps .env
 	$(BIN)/ruff check .
+	DEBUG=true $(BIN)/lint-imports
 	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=true $(BIN)/pytest $(PYTEST_ARGS)
 

@@ -18,7 +18,7 @@ class PeriodicTaskSpec:
 
 
 def ensure_periodic_tasks(specs, **_kwargs) -> int:
-    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
+    from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask  # noqa: PLC0415 (models: needs the app registry; apps.py imports this module)
 
     created = 0
     for spec in specs:

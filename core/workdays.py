@@ -110,7 +110,7 @@ class WorkCalendar:
 
 def work_calendar() -> WorkCalendar:
     """The calendar as it stands now: every override, read in one query, never cached."""
-    from core.models import CalendarDay  # here, so that WorkCalendar needs no Django set-up
+    from core.models import CalendarDay  # noqa: PLC0415 (here, so that WorkCalendar needs no Django set-up)
 
     return WorkCalendar(dict(CalendarDay.objects.values_list("day", "is_working_day")))
 
