@@ -1,3 +1,10 @@
+"""The admin of accounts: the audit trail (view only) and Django's own user admin.
+
+Users are written by Django's auth forms here (names, passwords, staff flags); their role
+groups are not picked here but follow the person's Official or Entrepreneur record
+(``accounts.apps``), and every admin edit is in the audit trail (``accounts.audit``).
+"""
+
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin

@@ -1,3 +1,11 @@
+"""The admin of enterprises and entrepreneurs: corrections of names, contacts and details.
+
+What a service writes is read-only here, so that it keeps one writer: the verification
+(``entrepreneurs.services``: verify or refuse, with the audit and the person told), the
+privacy consent (signing up) and the erasure (``privacy.services``). Every admin edit is
+in the audit trail (``accounts.audit``).
+"""
+
 from django.contrib import admin
 
 from entrepreneurs.models import Enterprise, Entrepreneur
@@ -28,3 +36,5 @@ class EntrepreneurAdmin(admin.ModelAdmin):
     list_select_related = ("enterprise",)
     search_fields = ("name", "mobile", "email", "enterprise__name", "enterprise__credit_code")
     autocomplete_fields = ("user", "enterprise")
+    readonly_fields = ("verification", "verified_at", "verified_by", "verification_note",
+                       "privacy_notice_version", "privacy_consented_at", "anonymised_at")

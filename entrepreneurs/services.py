@@ -1,8 +1,9 @@
 """Writes about entrepreneurs: signing up, and a coordinator's verification decision.
 
 Each function checks what it needs, writes everything that goes with the change (the
-audit event, the outbox rows) in one transaction, and raises ValidationError with a
-message the person can act on, or PermissionDenied / Http404 for someone who may not.
+audit event, the outbox rows of ``entrepreneurs.notices``) in one transaction, and raises
+ValidationError with a message the person can act on, or PermissionDenied / Http404 for
+someone who may not.
 """
 
 from django.contrib.auth import get_user_model
@@ -11,14 +12,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from core.links import absolute_url
 from core.privacy import PRIVACY_NOTICE_VERSION
 from core.validators import (
     normalize_credit_code,
@@ -26,12 +24,10 @@ from core.validators import (
     validate_credit_code,
     validate_mobile,
 )
+from entrepreneurs import notices
 from entrepreneurs.models import Enterprise, Entrepreneur
 from entrepreneurs.selectors import may_verify, verifiable_entrepreneurs_for_user
 from government.models import Official, Region
-from government.selectors import coordinators_covering
-from notifications.models import Notification
-from notifications.services import notification_create
 
 NOT_A_VERIFIER = _("Only a coordinator or an administrator can verify people who signed up.")
 MAX_REASON = Entrepreneur._meta.get_field("verification_note").max_length
@@ -192,21 +188,7 @@ def entrepreneur_sign_up(
         AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=user,
         message=f"signed up for enterprise {enterprise.credit_code} (entrepreneur #{person.pk})",
     )
-    url = reverse("entrepreneurs:pending")
-    for official in coordinators_covering(region=enterprise.region):
-        notification_create(
-            key=f"entrepreneurs:signed-up:{person.pk}:{official.user_id}:in_app",
-            channel=Notification.Channel.IN_APP,
-            recipient=official.user,
-            subject=gettext("A new entrepreneur is waiting for verification"),
-            # No name: officials' messages outlive a person's erasure (privacy.services), so
-            # they say where to look, and the queue shows who.
-            body=gettext(
-                "Someone from %(enterprise)s (%(region)s) signed up and waits for a "
-                "coordinator to verify them."
-            ) % {"enterprise": enterprise.name, "region": enterprise.region},
-            url=url,
-        )
+    notices.signed_up(person=person, enterprise=enterprise)
     return person
 
 
@@ -250,21 +232,6 @@ def _decide(*, actor, person: Entrepreneur, verification: str, note: str) -> str
     return f"{person.pk}:{int(now.timestamp())}"
 
 
-def _tell_person(*, person: Entrepreneur, key: str, subject: str, body: str) -> None:
-    """In the app, and by email when the person gave an address."""
-    url = reverse("home")
-    if person.user_id is not None:
-        notification_create(
-            key=f"{key}:in_app", channel=Notification.Channel.IN_APP, recipient=person.user,
-            subject=subject, body=body, url=url,
-        )
-    if person.email:
-        notification_create(
-            key=f"{key}:email", channel=Notification.Channel.EMAIL, recipient=person.user,
-            address=person.email, subject=subject, body=f"{body}\n\n{absolute_url(url)}",
-        )
-
-
 @transaction.atomic
 def entrepreneur_verify(*, actor, entrepreneur: Entrepreneur) -> Entrepreneur:
     """A coordinator confirms that the person speaks for their enterprise.
@@ -281,14 +248,7 @@ def entrepreneur_verify(*, actor, entrepreneur: Entrepreneur) -> Entrepreneur:
         AuditEvent.Kind.VERIFIED, subject=person.user, actor=actor,
         message=f"entrepreneur #{person.pk} of enterprise {person.enterprise.credit_code}",
     )
-    _tell_person(
-        person=person, key=f"entrepreneurs:verified:{stamp}",
-        subject=gettext("Your registration is verified"),
-        body=gettext(
-            "A coordinator has verified that you speak for %(enterprise)s. You can now submit "
-            "issues and register for talk sessions."
-        ) % {"enterprise": person.enterprise.name},
-    )
+    notices.verified(person=person, stamp=stamp)
     return person
 
 
@@ -318,12 +278,5 @@ def entrepreneur_refuse(*, actor, entrepreneur: Entrepreneur, reason: str) -> En
         message=f"entrepreneur #{person.pk} of enterprise {person.enterprise.credit_code}: "
         f"{reason}",
     )
-    _tell_person(
-        person=person, key=f"entrepreneurs:refused:{stamp}",
-        subject=gettext("Your registration was not verified"),
-        body=gettext(
-            "A coordinator could not verify your registration for %(enterprise)s. The reason "
-            "given: %(reason)s"
-        ) % {"enterprise": person.enterprise.name, "reason": reason},
-    )
+    notices.refused(person=person, stamp=stamp, reason=reason)
     return person

@@ -23,7 +23,34 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
 
 
-class OfficialAddForm(forms.ModelForm):
+class _OfficialServiceForm(forms.ModelForm):
+    """A form whose whole validation is the service's (it runs the model's full_clean too),
+    and which never changes its instance: ``OfficialAdmin.save_model`` calls the service."""
+
+    # Longer than the stored 11 digits: "+86 137 0572 0009" is normalised by the model.
+    mobile = forms.CharField(label=_("mobile"), max_length=20, required=False)
+    actor = None  # the signed-in user, set by OfficialAdmin.get_form
+    #: The service's arguments (the admin's form class lists more fields, read-only ones).
+    service_fields: tuple[str, ...] = ()
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in self.service_fields}
+
+    def validate_with_service(self, data: dict) -> None:
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.errors:
+            return
+        try:
+            self.validate_with_service(self.service_data())
+        except ValidationError as error:
+            self._update_errors(error)
+        except PermissionDenied as error:
+            self.add_error(None, str(error))
+
+
+class OfficialAddForm(_OfficialServiceForm):
     """Adding an official in the admin makes the account too, as the officials' pages do:
     government.services checks and creates it, and emails the link to choose a password."""
 
@@ -32,25 +59,29 @@ class OfficialAddForm(forms.ModelForm):
         help_text=_("The official logs in with it, and receives the link to choose a password "
                     "there."),
     )
-    # Longer than the stored 11 digits: "+86 137 0572 0009" is normalised by the model.
-    mobile = forms.CharField(label=_("mobile"), max_length=20, required=False)
-    actor = None  # the signed-in user, set by OfficialAdmin.get_form
+
+    service_fields = ("name", "email", "department", "role", "title", "mobile")
 
     class Meta:
         model = Official
         fields = ("name", "email", "department", "role", "title", "mobile")
 
-    def _post_clean(self):
-        # The service validates the whole new account (it runs the model's full_clean too).
-        if self.errors:
-            return
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        try:
-            services.official_create_validate(actor=self.actor, **data)
-        except ValidationError as error:
-            self._update_errors(error)
-        except PermissionDenied as error:
-            self.add_error(None, str(error))
+    def validate_with_service(self, data: dict) -> None:
+        services.official_create_validate(actor=self.actor, **data)
+
+
+class OfficialChangeForm(_OfficialServiceForm):
+    """Changing an official in the admin goes through ``official_update``, as the officials'
+    edit page does: the same rights, checks, role group and audit. The account stays."""
+
+    service_fields = ("name", "department", "role", "title", "mobile")
+
+    class Meta:
+        model = Official
+        fields = ("name", "department", "role", "title", "mobile")
+
+    def validate_with_service(self, data: dict) -> None:
+        services.official_update_validate(actor=self.actor, official=self.instance, **data)
 
 
 @admin.register(Official)
@@ -59,14 +90,20 @@ class OfficialAdmin(admin.ModelAdmin):
     list_filter = ("role", "department__region")
     list_select_related = ("department__region", "user")
     search_fields = ("name", "user__username", "department__name", "mobile")
-    autocomplete_fields = ("user", "department")
+    autocomplete_fields = ("department",)
+    form = OfficialChangeForm
     add_form = OfficialAddForm
-    add_fieldsets = ((None, {"fields": OfficialAddForm.Meta.fields}),)
+    add_fieldsets = ((None, {"fields": OfficialAddForm.service_fields}),)
+    fieldsets = ((None, {"fields": ("user", *OfficialChangeForm.service_fields)}),)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return self.add_fieldsets
         return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The account an official record belongs to is made with it and never changes.
+        return ("user",) if obj is not None else ()
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -76,9 +113,10 @@ class OfficialAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
-        data = {name: form.cleaned_data[name] for name in OfficialAddForm.Meta.fields}
+        data = form.service_data()
+        if change:  # the form left ``obj`` as stored; the service changes and saves it
+            services.official_update(actor=request.user, official=obj, **data)
+            return
         created = services.official_create(actor=request.user, **data)
         for field in Official._meta.concrete_fields:
             setattr(obj, field.attname, getattr(created, field.attname))

@@ -128,3 +128,13 @@ def coordinators_covering(*, region: Region) -> QuerySet[Official]:
         .select_related("user")
         .order_by("pk")
     )
+
+
+def user_label(user) -> str:
+    """How an account is named to others: the official's name, else the account's own."""
+    if user is None:
+        return ""
+    official = official_for_user(user=user)
+    if official is not None:
+        return official.name
+    return user.get_full_name() or user.get_username()

@@ -9,22 +9,19 @@ and the views all ask it (through ``assignable_roles``, ``manageable_departments
 import copy
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from core.links import set_password_url
+from government import notices
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
 from notifications.models import Notification
-from notifications.services import notification_create
 
 R = Official.Role
 
@@ -205,30 +202,6 @@ def _validate_official(official: Official, *, department_changed: bool) -> None:
         raise ValidationError(errors)
 
 
-def _welcome_email(*, user, official: Official, counter: int) -> Notification | None:
-    link = set_password_url(user)
-    days = max(1, settings.PASSWORD_RESET_TIMEOUT // 86400)
-    body = gettext(
-        "Hello %(name)s,\n\n"
-        "an account for Huzhou Talks has been made for you: %(role)s, %(department)s.\n\n"
-        "Choose your password with this link. It works once, for %(days)d days:\n"
-        "%(link)s\n\n"
-        "Then log in with your email address %(email)s and that password."
-    ) % {
-        "name": official.name, "role": _role_label(official.role),
-        "department": official.department, "days": days, "link": link, "email": user.email,
-    }
-    return notification_create(
-        key=f"official:{user.pk}:welcome:{counter}",
-        channel=Notification.Channel.EMAIL,
-        address=user.email,
-        recipient=user,
-        subject=gettext("Your Huzhou Talks account: choose your password"),
-        body=body,
-        url=link,
-    )
-
-
 # --- The services ------------------------------------------------------------------------
 
 
@@ -299,7 +272,7 @@ def official_create(
         AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=actor,
         message=f"official {official.pk}: {official.role} in {department.code}",
     )
-    _welcome_email(user=user, official=official, counter=1)
+    notices.welcome_email(user=user, official=official, counter=1)
     return official
 
 
@@ -318,22 +291,24 @@ def official_resend_link(*, actor, official: Official) -> Notification:
     if not user.email:
         raise ValidationError(_("This account has no email address to send the link to. An "
                                 "administrator can add one in the admin."))
-    sent = Notification.objects.filter(key__startswith=f"official:{user.pk}:welcome:").count()
-    notification = _welcome_email(user=user, official=official, counter=sent + 1)
+    sent = notices.welcome_emails_sent(user=user)
+    notification = notices.welcome_email(user=user, official=official, counter=sent + 1)
     if notification is None:  # another request sent this very round a moment ago
         raise ValidationError(_("A new link has just been sent. Please wait for it."))
     return notification
 
 
-@transaction.atomic
-def official_update(
+def official_update_validate(
     *, actor, official: Official, department: Department, role: str, title: str, mobile: str,
     name: str | None = None,
 ) -> Official:
-    """Change an official's department, role, position, mobile (and name, if given).
+    """Everything ``official_update`` checks, without writing: the actor's right to the
+    official, the department and the role (PermissionDenied), nobody's own role or
+    department, then the fields, an active department and a mobile no other official has
+    (ValidationError by field).
 
-    The role group follows (accounts.apps), and the audit trail records the change of role
-    (accounts.audit). Nobody changes their own role or department.
+    Returns the changed, unsaved copy; ``official`` is left as it was. The admin's change
+    form calls it.
     """
     rights = official_check_manage(actor=actor, official=official)
     _check_assignment(rights=rights, department=department, role=role, official=official)
@@ -350,7 +325,23 @@ def official_update(
     if name is not None:
         changed.name = name.strip()
     _validate_official(changed, department_changed=department.pk != official.department_id)
+    return changed
 
+
+@transaction.atomic
+def official_update(
+    *, actor, official: Official, department: Department, role: str, title: str, mobile: str,
+    name: str | None = None,
+) -> Official:
+    """Change an official's department, role, position, mobile (and name, if given).
+
+    The role group follows (accounts.apps), and the audit trail records the change of role
+    (accounts.audit). Nobody changes their own role or department.
+    """
+    changed = official_update_validate(
+        actor=actor, official=official, department=department, role=role, title=title,
+        mobile=mobile, name=name,
+    )
     fields = ["department", "role", "title", "mobile", "name"]
     for field in fields:
         setattr(official, field, getattr(changed, field))

@@ -1,8 +1,16 @@
-"""Writing to the outbox and delivering from it."""
+"""Writing to the outbox and delivering from it.
+
+``notification_create`` writes one row; ``notify_person`` tells one person on each channel
+they can be reached by, and ``notify_users`` tells several users the same thing. Each
+writes in the caller's transaction and queues delivery once it commits, by the task's name
+(``DELIVER_TASK``, declared by ``notifications.tasks``), so this module never imports the
+tasks that call it.
+"""
 
 import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -13,6 +21,8 @@ from notifications.selectors import inbox_for_user
 
 logger = logging.getLogger(__name__)
 
+#: The name of the task that delivers one row (``notifications.tasks``).
+DELIVER_TASK = "notifications.deliver"
 MAX_ATTEMPTS = 5
 #: A row this old and still pending was missed by its on-commit task.
 REDELIVER_AFTER = timedelta(minutes=1)
@@ -75,11 +85,25 @@ def notify_person(
     return written
 
 
-def _enqueue(notification_id: int) -> None:
-    from notifications.tasks import deliver_notification_task
+def notify_users(
+    *, users, key: str, subject: str, body: str, path: str = "", email: bool = False,
+) -> int:
+    """The same message to each of ``users``: in the app (active users only) and, when
+    ``email``, by email to their account's address. Row keys are ``key``, the user's id and
+    the channel (``f"{key}:{user.pk}:in_app"``), so a second call writes nothing. Returns
+    the rows written."""
+    return sum(
+        notify_person(key=f"{key}:{user.pk}", subject=subject, body=body, path=path,
+                      user=user, email=user.email if email else "")
+        for user in users
+    )
 
+
+def _enqueue(notification_id: int) -> None:
+    """Queue the row's delivery task by name (a registered task runs as its own ``delay``
+    would, eagerly too when Celery is told so)."""
     try:
-        deliver_notification_task.delay(notification_id)
+        current_app.signature(DELIVER_TASK, args=(notification_id,)).delay()
     except Exception:  # the broker is down: the sweep will pick the row up
         logger.warning("Broker unavailable; notification %s left for redelivery", notification_id)
 

@@ -7,11 +7,21 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from accounts.models import AuditEvent
 from entrepreneurs.selectors import entrepreneur_for_user
-from government.selectors import official_for_user, region_scope_for_user
+from government.selectors import (  # user_label: re-exported, it lived here
+    official_for_user,
+    region_scope_for_user,
+    user_label,
+)
 from issues.models import Issue
 from notifications.models import Notification
 from privacy.models import DeletionRequest
 from sessions.models import Attendance
+
+__all__ = [
+    "DECIDE_PERMISSION", "deletion_request_for_user", "deletion_request_list_for_user",
+    "deletion_requests_for_user", "may_decide_deletion_requests", "personal_data_summary",
+    "user_label",
+]
 
 #: Coordinators hold this permission (accounts.roles); they decide deletion requests.
 DECIDE_PERMISSION = "entrepreneurs.verify_entrepreneur"
@@ -64,16 +74,6 @@ def deletion_request_for_user(*, user, pk: int) -> DeletionRequest:
     return deletion_requests_for_user(user=user).select_related(
         "entrepreneur__enterprise__region", "entrepreneur__user"
     ).get(pk=pk)
-
-
-def user_label(user) -> str:
-    """How an account is named to others: the official's name, else the account's own."""
-    if user is None:
-        return ""
-    official = official_for_user(user=user)
-    if official is not None:
-        return official.name
-    return user.get_full_name() or user.get_username()
 
 
 def personal_data_summary(*, user) -> dict | None:

@@ -9,41 +9,41 @@ texts of their notifications; the reason they gave for the request. The titles a
 descriptions of issues they raised stay as written: they are about the enterprise, which
 the programme keeps, and its colleagues and the departments go on reading them (the my-data
 page says so before the person asks).
-"""
 
-from collections import defaultdict
+Each app exports and erases its own share through its ``personal_data`` module (accounts,
+entrepreneurs, issues, notifications); this module only calls them in turn, and writes
+privacy's own table (the deletion requests) and, through ``privacy.notices``, its messages.
+"""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Value
-from django.db.models.functions import Replace
 from django.http import Http404
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts import personal_data as account_data
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from accounts.personal_data import export_time
 from core.privacy import PRIVACY_NOTICE_VERSION
+from entrepreneurs import personal_data as entrepreneur_data
 from entrepreneurs.models import Entrepreneur
-from government.selectors import coordinators_covering
-from issues.models import Attachment, Issue, IssueEvent, SatisfactionRating
-from notifications.models import Notification
-from notifications.services import notification_create
+from issues import personal_data as issue_data
+from notifications import personal_data as notification_data
+from notifications.personal_data import ERASED_ADDRESS
+from privacy import notices
 from privacy.models import DeletionRequest
-from privacy.selectors import (
-    deletion_requests_for_user,
-    may_decide_deletion_requests,
-    user_label,
-)
+from privacy.selectors import deletion_requests_for_user, may_decide_deletion_requests
 from sessions.models import Attendance
+
+__all__ = [
+    "ERASED_ADDRESS", "EXPORT_FORMAT", "MAX_TEXT", "NOT_AN_ENTREPRENEUR", "NOT_A_DECIDER",
+    "check_may_decide", "deletion_request_create", "deletion_request_decide",
+    "personal_data_export",
+]
 
 #: Version of the export's layout; bump when keys change meaning.
 EXPORT_FORMAT = "huzhou-talks-personal-data/1"
-#: Email and SMS rows must name an address (a database rule of the outbox); once erased
-#: they carry this instead of the person's mobile or email.
-ERASED_ADDRESS = "erased"
 #: The longest reason or note kept.
 MAX_TEXT = 2000
 
@@ -52,10 +52,6 @@ NOT_AN_ENTREPRENEUR = _(
     "Officials' and administrators' accounts are managed by the programme's administrators."
 )
 NOT_A_DECIDER = _("Only programme coordinators and administrators decide deletion requests.")
-
-
-def _time(value) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def _person_of(user) -> Entrepreneur:
@@ -86,158 +82,59 @@ def personal_data_export(*, user) -> dict:
     recorded in the audit trail.
     """
     person = _person_of(user)
-    enterprise = person.enterprise
-    issues = list(
-        Issue.objects.filter(entrepreneur=person)
-        .select_related("category", "region")
-        .order_by("submitted_at", "id")
-    )
-    events, ratings, attachments = defaultdict(list), defaultdict(list), defaultdict(list)
-    for event in IssueEvent.objects.filter(issue__entrepreneur=person, is_public=True).order_by(
-        "created_at", "id"
-    ):
-        events[event.issue_id].append({
-            "time": _time(event.created_at),
-            "kind": event.kind,
-            "kind_label": str(event.get_kind_display()),
-            "message": event.message,
-        })
-    for rating in SatisfactionRating.objects.filter(issue__entrepreneur=person).order_by(
-        "rated_at", "id"
-    ):
-        ratings[rating.issue_id].append({
-            "round": rating.round,
-            "rating": rating.value,
-            "rating_label": str(rating.get_value_display()),
-            "reason": rating.reason,
-            "comment": rating.comment,
-            "time": _time(rating.rated_at),
-        })
-    for attachment in Attachment.objects.filter(issue__entrepreneur=person).order_by(
-        "uploaded_at", "id"
-    ):
-        attachments[attachment.issue_id].append({
-            "name": attachment.original_name,
-            "size_bytes": attachment.size,
-            "type": attachment.content_type,
-            "uploaded_at": _time(attachment.uploaded_at),
-        })
-    attendances = (
-        Attendance.objects.filter(entrepreneur=person)
-        .select_related("session__region", "session__edition")
-        .order_by("session__starts_at", "id")
-    )
-    notifications = Notification.objects.filter(recipient=user).order_by("created_at", "id")
-    history = AuditEvent.objects.filter(subject=user).order_by("created_at", "id")
-    requests = DeletionRequest.objects.filter(entrepreneur=person).order_by("created_at", "id")
-
     data = {
         "format": EXPORT_FORMAT,
-        "generated_at": _time(timezone.now()),
+        "generated_at": export_time(timezone.now()),
         "privacy_notice_version": person.privacy_notice_version,
         "current_privacy_notice_version": PRIVACY_NOTICE_VERSION,
-        "account": {
-            "username": user.get_username(),
-            "email": user.email,
-            "first_name": user.first_name,
-            "last_name": user.last_name,
-            "date_joined": _time(user.date_joined),
-            "last_login": _time(user.last_login),
-        },
-        "person": {
-            "name": person.name,
-            "mobile": person.mobile,
-            "email": person.email,
-            "position": person.position,
-            "is_new_generation": person.is_new_generation,
-            "consent_to_contact": person.consent_to_contact,
-            "verification": person.verification,
-            "verification_label": str(person.get_verification_display()),
-            "verified_at": _time(person.verified_at),
-            "verified_by": user_label(person.verified_by),
-            "verification_note": person.verification_note,
-            "privacy_notice_version": person.privacy_notice_version,
-            "privacy_consented_at": _time(person.privacy_consented_at),
-            "anonymised_at": _time(person.anonymised_at),
-            "registered_at": _time(person.created_at),
-        },
-        "enterprise": {
-            "name": enterprise.name,
-            "credit_code": enterprise.credit_code,
-            "region": str(enterprise.region),
-            "industry": enterprise.industry,
-            "industry_label": str(enterprise.get_industry_display()),
-            "scale": enterprise.scale,
-            "scale_label": str(enterprise.get_scale_display()),
-        },
-        "attendances": [
-            {
-                "session": attendance.session.theme,
-                "edition": attendance.session.edition.number,
-                "date": _time(attendance.session.starts_at),
-                "region": str(attendance.session.region),
-                "venue": attendance.session.venue,
-                "status": attendance.status,
-                "status_label": str(attendance.get_status_display()),
-                "registered_at": _time(attendance.registered_at),
-                "checked_in_at": _time(attendance.checked_in_at),
-            }
-            for attendance in attendances
-        ],
-        "issues": [
-            {
-                "reference": issue.reference,
-                "title": issue.title,
-                "description": issue.description,
-                "category": str(issue.category),
-                "region": str(issue.region),
-                "source": issue.source,
-                "status": issue.status,
-                "status_label": str(issue.get_status_display()),
-                "submitted_at": _time(issue.submitted_at),
-                "answered_at": _time(issue.resolved_at),
-                "closed_at": _time(issue.closed_at),
-                "timeline": events[issue.pk],
-                "ratings": ratings[issue.pk],
-                "attachments": attachments[issue.pk],
-            }
-            for issue in issues
-        ],
-        "notifications": [
-            {
-                "subject": notification.subject,
-                "body": notification.body,
-                "channel": notification.channel,
-                "address": notification.address,
-                "status": notification.status,
-                "time": _time(notification.created_at),
-                "sent_at": _time(notification.sent_at),
-            }
-            for notification in notifications
-        ],
-        "account_history": [
-            {
-                "kind": event.kind,
-                "kind_label": str(event.get_kind_display()),
-                "time": _time(event.created_at),
-                "ip_address": event.ip_address,
-            }
-            for event in history
-        ],
-        "deletion_requests": [
-            {
-                "status": request.status,
-                "status_label": str(request.get_status_display()),
-                "reason": request.reason,
-                "asked_at": _time(request.created_at),
-                "decided_at": _time(request.decided_at),
-                "decision_note": request.decision_note,
-            }
-            for request in requests
-        ],
+        "account": account_data.export_account(user=user),
+        "person": entrepreneur_data.export_person(person=person),
+        "enterprise": entrepreneur_data.export_enterprise(person=person),
+        "attendances": _export_attendances(person=person),
+        "issues": issue_data.export_issues(person=person),
+        "notifications": notification_data.export_notifications(user=user),
+        "account_history": account_data.export_account_history(user=user),
+        "deletion_requests": _export_deletion_requests(person=person),
     }
     audit_record(AuditEvent.Kind.DATA_EXPORTED, subject=user, actor=user)
     return data
+
+
+def _export_attendances(*, person: Entrepreneur) -> list[dict]:
+    """The sessions the person registered for, by date. One query."""
+    return [
+        {
+            "session": attendance.session.theme,
+            "edition": attendance.session.edition.number,
+            "date": export_time(attendance.session.starts_at),
+            "region": str(attendance.session.region),
+            "venue": attendance.session.venue,
+            "status": attendance.status,
+            "status_label": str(attendance.get_status_display()),
+            "registered_at": export_time(attendance.registered_at),
+            "checked_in_at": export_time(attendance.checked_in_at),
+        }
+        for attendance in Attendance.objects.filter(entrepreneur=person)
+        .select_related("session__region", "session__edition")
+        .order_by("session__starts_at", "id")
+    ]
+
+
+def _export_deletion_requests(*, person: Entrepreneur) -> list[dict]:
+    """The person's deletion requests and their decisions, oldest first. One query."""
+    return [
+        {
+            "status": request.status,
+            "status_label": str(request.get_status_display()),
+            "reason": request.reason,
+            "asked_at": export_time(request.created_at),
+            "decided_at": export_time(request.decided_at),
+            "decision_note": request.decision_note,
+        }
+        for request in DeletionRequest.objects.filter(entrepreneur=person).order_by(
+            "created_at", "id"
+        )
+    ]
 
 
 # --- Asking for erasure ----------------------------------------------------------------------
@@ -275,19 +172,7 @@ def deletion_request_create(*, user, reason: str = "") -> DeletionRequest:
         AuditEvent.Kind.DELETION_REQUESTED, subject=user, actor=user,
         message=f"request #{request.pk}",
     )
-    url = reverse("privacy:requests")
-    for official in coordinators_covering(region=person.enterprise.region):
-        notification_create(
-            key=f"privacy:deletion-requested:{request.pk}:{official.user_id}:in_app",
-            channel=Notification.Channel.IN_APP,
-            recipient=official.user,
-            subject=gettext("Request to erase personal data"),
-            body=gettext(
-                "A person of %(enterprise)s asked for their personal data to be erased "
-                "(request #%(number)d). Approve or refuse it on the deletion requests page."
-            ) % {"enterprise": person.enterprise.name, "number": request.pk},
-            url=url,
-        )
+    notices.deletion_requested(request=request, person=person)
     return request
 
 
@@ -347,15 +232,8 @@ def deletion_request_decide(
 
     if approve:
         _anonymise(person=person, now=now)
-    elif subject is not None and subject.is_active:
-        notification_create(
-            key=f"privacy:deletion-refused:{request.pk}:in_app",
-            channel=Notification.Channel.IN_APP,
-            recipient=subject,
-            subject=gettext("Your request to erase your data was refused"),
-            body=note,
-            url=reverse("privacy:my_data"),
-        )
+    else:
+        notices.deletion_refused(request=request, user=subject, note=note)
     audit_record(
         AuditEvent.Kind.DELETION_DECIDED, subject=subject, actor=actor,
         message=f"request #{request.pk} {'approved' if approve else 'refused'}"
@@ -365,55 +243,17 @@ def deletion_request_decide(
 
 
 def _anonymise(*, person: Entrepreneur, now) -> None:
-    """Erase what identifies the person; keep what the programme's figures count."""
+    """Erase what identifies the person; keep what the programme's figures count.
+
+    Each app erases its own share, in turn: the person's record, their messages (with
+    their name and contacts wherever they appear), their issues (kept as written), then
+    their account.
+    """
     user = person.user
-    identifiers = [value for value in (person.mobile, person.email) if value]
-    if user is not None and user.email and user.email not in identifiers:
-        identifiers.append(user.email)
     name = person.name
-
-    person.name = ""
-    person.mobile = ""
-    person.email = ""
-    person.position = ""
-    person.consent_to_contact = False
-    person.anonymised_at = now
-    person.save(update_fields=[
-        "name", "mobile", "email", "position", "consent_to_contact", "anonymised_at",
-    ])
-
-    # The person's own messages: addressed to their account, or to their mobile or email.
-    theirs = Q(address__in=identifiers) if identifiers else Q(pk__in=[])
+    identifiers = entrepreneur_data.contact_identifiers(person=person)
+    entrepreneur_data.erase_person(person=person, now=now)
+    notification_data.erase_notifications(user=user, name=name, identifiers=identifiers)
+    issue_data.erase_issues(person=person)
     if user is not None:
-        theirs |= Q(recipient=user)
-    messages = Notification.objects.filter(theirs)
-    messages.filter(status=Notification.Status.PENDING).update(
-        status=Notification.Status.CANCELLED
-    )
-    messages.filter(channel=Notification.Channel.IN_APP).update(address="", body="")
-    messages.exclude(channel=Notification.Channel.IN_APP).update(
-        address=ERASED_ADDRESS, body=""
-    )
-    if name:
-        messages.filter(subject__contains=name).update(
-            subject=Replace("subject", Value(name), Value(""))
-        )
-    # A mobile number or an email address is the person's wherever it appears.
-    for value in identifiers:
-        Notification.objects.filter(subject__contains=value).update(
-            subject=Replace("subject", Value(value), Value(""))
-        )
-        Notification.objects.filter(body__contains=value).update(
-            body=Replace("body", Value(value), Value(""))
-        )
-
-    if user is not None:
-        user.username = f"deleted-{user.pk}"
-        user.email = ""
-        user.first_name = ""
-        user.last_name = ""
-        user.set_unusable_password()
-        user.is_active = False
-        user.save(update_fields=[
-            "username", "email", "first_name", "last_name", "password", "is_active",
-        ])
+        account_data.erase_account(user=user)

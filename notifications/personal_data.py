@@ -1,0 +1,74 @@
+"""The outbox's share of a person's personal data (PIPL): its export and its erasure.
+
+``privacy.services`` calls the apps' ``personal_data`` modules in turn. This app knows no
+domain, so its functions take the user account and plain values (the person's name,
+mobile and email), never a domain record.
+"""
+
+from django.db.models import Q, Value
+from django.db.models.functions import Replace
+from django.utils import timezone
+
+from notifications.models import Notification
+
+#: Email and SMS rows must name an address (a database rule of the outbox); once erased
+#: they carry this instead of the person's mobile or email.
+ERASED_ADDRESS = "erased"
+
+
+def _time(value) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def export_notifications(*, user) -> list[dict]:
+    """The messages sent to the account, on every channel, oldest first. One query."""
+    return [
+        {
+            "subject": notification.subject,
+            "body": notification.body,
+            "channel": notification.channel,
+            "address": notification.address,
+            "status": notification.status,
+            "time": _time(notification.created_at),
+            "sent_at": _time(notification.sent_at),
+        }
+        for notification in Notification.objects.filter(recipient=user).order_by(
+            "created_at", "id"
+        )
+    ]
+
+
+def erase_notifications(*, user=None, name: str = "", identifiers=()) -> None:
+    """Erase the person's messages and their contacts wherever they appear.
+
+    The person's own messages are those addressed to ``user`` (None: no account) or to one
+    of ``identifiers`` (their mobile numbers and email addresses): pending ones are
+    cancelled, texts and addresses go (``ERASED_ADDRESS`` on email and SMS rows), and
+    ``name`` is taken out of their subjects. Each identifier is taken out of every
+    message's subject and text, whoever it was sent to. The rows stay, as the record that
+    something was sent.
+    """
+    identifiers = list(identifiers)
+    theirs = Q(address__in=identifiers) if identifiers else Q(pk__in=[])
+    if user is not None:
+        theirs |= Q(recipient=user)
+    messages = Notification.objects.filter(theirs)
+    messages.filter(status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED
+    )
+    messages.filter(channel=Notification.Channel.IN_APP).update(address="", body="")
+    messages.exclude(channel=Notification.Channel.IN_APP).update(
+        address=ERASED_ADDRESS, body=""
+    )
+    if name:
+        messages.filter(subject__contains=name).update(
+            subject=Replace("subject", Value(name), Value(""))
+        )
+    # A mobile number or an email address is the person's wherever it appears.
+    for value in identifiers:
+        Notification.objects.filter(subject__contains=value).update(
+            subject=Replace("subject", Value(value), Value(""))
+        )
+        Notification.objects.filter(body__contains=value).update(
+            body=Replace("body", Value(value), Value(""))
+        )
