@@ -14,7 +14,7 @@ from sessions.services import (
     session_close,
 )
 from tests.factories import AttendanceFactory
-from tests.test_session_services import START, make_session, person, world  # noqa: F401
+from tests.sessions.test_session_services import START, make_session, person, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 A = Attendance.Status
