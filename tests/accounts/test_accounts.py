@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from tests.factories import EntrepreneurFactory, OfficialFactory, UserFactory
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,6 @@ def person():
     """An entrepreneur whose account name is not their mobile or email."""
     user = UserFactory(username="qian", email="Qian.Zhenhua@Example.com")
     return EntrepreneurFactory(user=user, mobile="13905720001", email="qian.zhenhua@example.com")
-
-
-def log_in(client, username, password=PASSWORD, **extra):
-    return client.post(LOGIN, {"username": username, "password": password}, **extra)
 
 
 def signed_in_as(client):

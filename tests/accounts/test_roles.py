@@ -15,16 +15,13 @@ from accounts.roles import (
 from entrepreneurs.models import Entrepreneur
 from government.models import Official
 from tests.factories import EntrepreneurFactory, OfficialFactory, UserFactory
+from tests.helpers import fresh
 
 pytestmark = pytest.mark.django_db
 
 
 def group_names(user) -> set[str]:
     return set(user.groups.values_list("name", flat=True))
-
-
-def fresh(user):
-    return type(user).objects.get(pk=user.pk)
 
 
 def test_each_role_group_holds_exactly_its_listed_permissions():

@@ -44,15 +44,12 @@ but did not come.
 The figures are read on Thursday 22 October unless a test says otherwise.
 """
 
-from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db import transaction
 from django.test import override_settings
 
@@ -111,10 +108,10 @@ from tests.factories import (
     TalkSessionFactory,
     UserFactory,
 )
+from tests.helpers import at, fresh, on
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Issue.Status
 R = Official.Role
 SEP_30 = date(2026, 9, 30)
@@ -125,21 +122,7 @@ def oct_(day: int) -> date:
     return date(2026, 10, day)
 
 
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), SHANGHAI)
-
-
-@contextmanager
-def on(day: date, hour: int = 10, minute: int = 0):
-    with time_machine.travel(at(day, hour, minute), tick=False):
-        yield
-
-
 # --- Acting through the workflow ------------------------------------------------------------
-
-
-def fresh(issue: Issue) -> Issue:
-    return Issue.objects.get(pk=issue.pk)
 
 
 def submit(w, person, category, day: date = SEP_30, hour: int = 9, minute: int = 0) -> Issue:

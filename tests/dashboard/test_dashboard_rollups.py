@@ -15,11 +15,9 @@ the 25th) and the National Day holiday (1 to 7 October), and crosses month ends.
 import logging
 import random
 from collections import Counter
-from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -62,19 +60,13 @@ from tests.factories import (
     RegionFactory,
     UserFactory,
 )
+from tests.helpers import SHANGHAI, fresh, on
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Issue.Status
 R = Official.Role
 START = datetime(2026, 9, 24, 9, 0, tzinfo=SHANGHAI)
-
-
-@contextmanager
-def on(day: date, hour: int = 10):
-    with time_machine.travel(datetime.combine(day, time(hour), SHANGHAI), tick=False):
-        yield
 
 
 def in_step() -> None:
@@ -109,10 +101,6 @@ def world(settings):
     return SimpleNamespace(city=city, near=near, far=far, departments=departments,
                            a=a, b=b, c=c, d=d, handlers=handlers, coordinator=coordinator,
                            people=people, categories=categories)
-
-
-def fresh(issue: Issue) -> Issue:
-    return Issue.objects.get(pk=issue.pk)
 
 
 # --- Random walks through the workflow -------------------------------------------------------

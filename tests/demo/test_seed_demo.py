@@ -22,11 +22,9 @@ from entrepreneurs.models import Enterprise
 from entrepreneurs.selectors import pending_entrepreneurs_for_user
 from issues.models import Issue, IssueEvent, SatisfactionRating
 from sessions.models import Attendance, Edition, TalkSession
+from tests.helpers import SHANGHAI
 
 pytestmark = pytest.mark.django_db
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
 def published_figures():
     """The headline figures, counted straight from the tables by DESIGN.md's definitions."""
     rated = Issue.objects.exclude(latest_rating="")

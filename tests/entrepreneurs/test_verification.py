@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -23,6 +22,7 @@ from tests.factories import (
     OfficialFactory,
     RegionFactory,
 )
+from tests.helpers import fresh
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -53,11 +53,6 @@ def world(admin_user):
         "entrepreneur": EntrepreneurFactory(with_user=True).user,
         "admin": admin_user,
     }
-
-
-def fresh(user):
-    """The user as the next request sees it (permissions are cached per user object)."""
-    return get_user_model().objects.get(pk=user.pk)
 
 
 def decide(client, user, person, **data):

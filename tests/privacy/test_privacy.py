@@ -37,6 +37,7 @@ from tests.factories import (
     SatisfactionRatingFactory,
     TalkSessionFactory,
 )
+from tests.helpers import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -103,11 +104,6 @@ def add_history(person, count: int, *, tag: str) -> None:
         audit_record(AuditEvent.Kind.LOGIN, subject=person.user, actor=person.user)
 
 
-def log_in_by_form(client, identifier, *, ip="10.0.0.1"):
-    return client.post(reverse("login"), {"username": identifier, "password": PASSWORD},
-                       REMOTE_ADDR=ip)
-
-
 def download(client, user) -> dict:
     client.force_login(user)
     response = client.get(EXPORT)
@@ -122,8 +118,8 @@ def test_the_download_holds_the_persons_data_and_nothing_of_a_colleague(client, 
     person, colleague = world["person"], world["colleague"]
     add_history(person, 2, tag="本人")
     add_history(colleague, 2, tag="同事")
-    assert log_in_by_form(client, person.mobile, ip="10.1.1.1").status_code == 302
-    assert log_in_by_form(client, colleague.mobile, ip="10.9.9.9").status_code == 302
+    assert log_in(client, person.mobile, REMOTE_ADDR="10.1.1.1").status_code == 302
+    assert log_in(client, colleague.mobile, REMOTE_ADDR="10.9.9.9").status_code == 302
 
     response = download(client, person.user)
 
@@ -292,7 +288,7 @@ def test_approval_erases_the_person_everywhere_and_keeps_the_figures(client, wor
     # They cannot log in any more, by any identifier, and their session has ended.
     client.logout()
     for identifier in (old_username, "13905720001", "qian@example.com"):
-        response = log_in_by_form(client, identifier)
+        response = log_in(client, identifier, REMOTE_ADDR="10.0.0.1")
         assert response.status_code == 200
         assert "_auth_user_id" not in client.session
     client.force_login(user)  # an old session cookie no longer belongs to an active account

@@ -8,8 +8,7 @@ Tuesday 24 February); National Day covers Wednesday 7 October (the next working 
 Thursday 8 October), while Wednesday 30 September is a working day.
 """
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, time, timedelta
 
 import pytest
 import time_machine
@@ -28,16 +27,12 @@ from tests.factories import (
     SessionSeriesFactory,
     TalkSessionFactory,
 )
+from tests.helpers import SHANGHAI, at
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 T = TalkSession.Status
 S = SessionSeries.OnHoliday
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), SHANGHAI)
 
 
 def mar(day: int) -> date:
