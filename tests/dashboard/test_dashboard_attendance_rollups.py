@@ -14,17 +14,24 @@ from sessions.services import (
     session_close,
 )
 from tests.factories import AttendanceFactory
-from tests.sessions.test_session_services import START, make_session, person, world  # noqa: F401
+from tests.sessions.service_steps import START, make_session, person
+from tests.worlds import session_services_world
 
 pytestmark = pytest.mark.django_db
 A = Attendance.Status
+
+
+@pytest.fixture
+def world(settings):
+    """The session services' world (``tests.worlds.session_services_world``)."""
+    yield from session_services_world(settings)
 
 
 def assert_rollups_true():
     assert rollups.stored_attendance_counts() == rollups.fresh_attendance_counts()
 
 
-def test_a_session_counts_its_attendees_once_it_is_held(world):  # noqa: F811
+def test_a_session_counts_its_attendees_once_it_is_held(world):
     session = make_session(world.county)
     regular, walk_in, absent = (person(world.county) for _ in range(3))
     places = [AttendanceFactory(session=session, entrepreneur=someone, status=A.REGISTERED)
@@ -62,7 +69,7 @@ def test_a_session_counts_its_attendees_once_it_is_held(world):  # noqa: F811
     assert (other.attendances, other.entrepreneurs) == (0, 0)
 
 
-def test_a_place_changed_at_a_held_session_moves_the_counts(world):  # noqa: F811
+def test_a_place_changed_at_a_held_session_moves_the_counts(world):
     session = make_session(world.county, status="held")
     someone = person(world.county)
     place = AttendanceFactory(session=session, entrepreneur=someone, status=A.ATTENDED,
@@ -78,7 +85,7 @@ def test_a_place_changed_at_a_held_session_moves_the_counts(world):  # noqa: F81
     assert_rollups_true()
 
 
-def test_rebuild_equals_the_upkeep(world):  # noqa: F811
+def test_rebuild_equals_the_upkeep(world):
     session = make_session(world.county, status="held")
     for _ in range(3):
         AttendanceFactory(session=session, entrepreneur=person(world.county),

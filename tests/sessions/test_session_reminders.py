@@ -6,9 +6,8 @@ A session is on Wednesday 4 March 2026, 14:30 in Huzhou. The queue runs on chose
 (time_machine); "two days before" is Monday 15:00, "two hours before" Wednesday 12:35.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,7 +18,6 @@ from notifications.models import Notification
 from sessions.models import Attendance, ReminderRule, ReminderSent, TalkSession
 from sessions.notices import session_path
 from sessions.services import (
-    edition_for_day,
     session_cancel,
     session_reminders_send,
     session_update,
@@ -33,21 +31,17 @@ from tests.factories import (
     EntrepreneurFactory,
     OfficialFactory,
     RegionFactory,
-    TalkSessionFactory,
 )
+from tests.helpers import at
+from tests.worlds import talk_session
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 A = Attendance.Status
 T = TalkSession.Status
 R = Official.Role
 IN_APP, EMAIL, SMS = (Notification.Channel.IN_APP, Notification.Channel.EMAIL,
                       Notification.Channel.SMS)
-
-
-def at(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), SHANGHAI)
 
 
 MONDAY, TUESDAY, WEDNESDAY = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
@@ -56,12 +50,8 @@ TWO_DAYS_BEFORE = at(MONDAY, 15)
 TWO_HOURS_BEFORE = at(WEDNESDAY, 12, 35)
 
 
-def make_session(region, starts_at=START, *, status=T.OPEN, departments=(), **fields):
-    edition = edition_for_day(day=starts_at.astimezone(SHANGHAI).date(), theme="政企恳谈会")
-    session = TalkSessionFactory(edition=edition, region=region, starts_at=starts_at,
-                                 ends_at=starts_at + timedelta(hours=2), status=status, **fields)
-    session.departments.set(departments)
-    return session
+def make_session(region, starts_at=START, **fields) -> TalkSession:
+    return talk_session(region, starts_at, **fields)
 
 
 @pytest.fixture
