@@ -49,20 +49,6 @@ def _english():
         yield
 
 
-@pytest.fixture
-def private_storage(settings, tmp_path):
-    """The default storage writes into the test's own folder, never into var/private."""
-    location = tmp_path / "private"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": location},
-        },
-    }
-    return location
-
-
 def stored_files(location) -> list:
     return sorted(path for path in location.rglob("*") if path.is_file())
 

@@ -8,14 +8,11 @@ Festival holiday runs from Sunday 15 to Monday 23 February, Saturday 14 February
 make-up working day.
 """
 
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -37,19 +34,13 @@ from issues.workflow import (
 )
 from notifications.models import Notification
 from tests.factories import (
-    CategoryFactory,
-    CityFactory,
-    DepartmentFactory,
-    EnterpriseFactory,
-    EntrepreneurFactory,
     IssueFactory,
-    OfficialFactory,
-    RegionFactory,
 )
+from tests.helpers import SHANGHAI, on
+from tests.worlds import workflow_world
 
 pytestmark = pytest.mark.django_db
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 S = Issue.Status
 E = Issue.Escalation
 K = IssueEvent.Kind
@@ -66,46 +57,16 @@ def feb(day: int) -> date:
     return date(2026, 2, day)
 
 
-@contextmanager
-def on(day: date, hour: int = 9):
-    with time_machine.travel(datetime.combine(day, time(hour), SHANGHAI), tick=False):
-        yield
-
-
 @pytest.fixture
 def world(settings):
-    """A county with a lead department (a handler and its lead), an assisting department,
-    the county's coordinator, the city's, another county's, and an entrepreneur with an
-    account and a mobile. Every official has an email address."""
+    """The workflow world (``tests.worlds.workflow_world``) with the assisting department in
+    the county. Every official has an email address."""
     settings.ISSUE_REMIND_BEFORE_DAYS = 1
     settings.ISSUE_SUPERVISE_AFTER_DAYS = 3
     settings.ISSUE_BULLETIN_AFTER_DAYS = 5
     settings.ISSUE_RATING_REMINDER_DAYS = 3
     settings.ISSUE_RATING_CLOSE_DAYS = 10
-    city = CityFactory()
-    county, other_county = RegionFactory(), RegionFactory()
-    lead_department = DepartmentFactory(region=county, name="测试经信局")
-    helper_department = DepartmentFactory(region=county, name="测试税务局")
-
-    def official(role, department):
-        return OfficialFactory(role=role, department=department).user
-
-    users = {
-        "handler": official(R.HANDLER, lead_department),
-        "lead": official(R.DEPARTMENT_LEAD, lead_department),
-        "helper": official(R.HANDLER, helper_department),
-        "coordinator": official(R.COORDINATOR, DepartmentFactory(region=county)),
-        "city_coordinator": official(R.COORDINATOR, DepartmentFactory(region=city)),
-        "other_coordinator": official(R.COORDINATOR, DepartmentFactory(region=other_county)),
-    }
-    person = EntrepreneurFactory(with_user=True, enterprise=EnterpriseFactory(region=county),
-                                 mobile="13812345678")
-    users["entrepreneur"] = person.user
-    names = {user.pk: name for name, user in users.items()}
-    category = CategoryFactory(accept_limit_days=1, resolve_limit_days=5,
-                               default_department=lead_department)
-    return SimpleNamespace(users=users, names=names, person=person, category=category,
-                           lead_department=lead_department, helper_department=helper_department)
+    return workflow_world(helper_region="county", helper_name="测试税务局")
 
 
 # --- Driving the workflow on chosen days -------------------------------------------------
@@ -366,7 +327,7 @@ def test_issues_closed_unrated_never_count_towards_satisfaction(world):
     unrated.refresh_from_db()
     assert unrated.status == S.CLOSED_UNRATED
 
-    with on(jan(28)):
+    with on(jan(28), hour=9):
         figures = public_figures().issues
     # One satisfied of two rated: the issue closed unrated is neither rated nor satisfied
     # (counted as satisfied it would read 66.67%, as rated 33.33%).
@@ -402,7 +363,7 @@ def written() -> tuple[int, int]:
 
 def test_running_the_queue_twice_sends_each_message_once(world, due_for_everything):
     before = written()
-    with on(feb(2)):
+    with on(feb(2), hour=9):
         first = issues_follow_up()
     after_first = written()
     assert vars(first) == {"reminders": 2, "escalations": 3, "rating_reminders": 1,
@@ -415,14 +376,14 @@ def test_running_the_queue_twice_sends_each_message_once(world, due_for_everythi
     assert vars(second) == dict.fromkeys(vars(first), 0)
     assert written() == after_first
     # Nor the day after: every step of this round is done.
-    with on(feb(3)):
+    with on(feb(3), hour=9):
         issues_follow_up()
     assert written() == after_first
 
 
 def test_the_periodic_task_delivered_twice_sends_each_message_once(world, due_for_everything):
     before = written()
-    with on(feb(2)):
+    with on(feb(2), hour=9):
         follow_up_task.apply().get()
     after_first = written()
     assert after_first[0] > before[0]
@@ -489,7 +450,7 @@ def test_a_run_with_nothing_to_do_runs_a_fixed_number_of_queries(
                               accept_due_on=jan(20), due_on=jan(26), escalation=E.BULLETIN)
 
     before = written()
-    with on(today), django_assert_num_queries(2):  # the calendar, the candidates
+    with on(today, hour=9), django_assert_num_queries(2):  # the calendar, the candidates
         counts = issues_follow_up()
     assert vars(counts) == {"reminders": 0, "escalations": 0, "rating_reminders": 0,
                             "closed_unrated": 0}
