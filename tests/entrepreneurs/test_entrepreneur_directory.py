@@ -14,9 +14,9 @@ from tests.factories import (
     EnterpriseFactory,
     EntrepreneurFactory,
     OfficialFactory,
-    RegionFactory,
     credit_code,
 )
+from tests.worlds import wuxing_and_anji
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -30,8 +30,7 @@ EXPECTED_QUERIES = {"coordinator_wuxing": 11, "leader_city": 12, "admin": 6}
 @pytest.fixture
 def world(admin_user):
     city = CityFactory()
-    wuxing = RegionFactory(code="wuxing", name="吴兴区", name_en="Wuxing")
-    anji = RegionFactory(code="anji", name="安吉县", name_en="Anji")
+    wuxing, anji = wuxing_and_anji(codes=True)
 
     def official(region, role):
         return OfficialFactory(department=DepartmentFactory(region=region), role=role).user

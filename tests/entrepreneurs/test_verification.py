@@ -20,9 +20,9 @@ from tests.factories import (
     EnterpriseFactory,
     EntrepreneurFactory,
     OfficialFactory,
-    RegionFactory,
 )
 from tests.helpers import fresh
+from tests.worlds import wuxing_and_anji
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -32,8 +32,7 @@ PENDING = Entrepreneur.Verification.PENDING
 @pytest.fixture
 def world(admin_user):
     city = CityFactory()
-    wuxing = RegionFactory(code="wuxing", name="吴兴区", name_en="Wuxing")
-    anji = RegionFactory(code="anji", name="安吉县", name_en="Anji")
+    wuxing, anji = wuxing_and_anji(codes=True)
 
     def official(region, role, name, department=None):
         department = department or DepartmentFactory(region=region, name_en=f"{name}'s office")

@@ -1,6 +1,5 @@
 """What the officials' tests share: the constants, and creating an account through the service."""
 
-
 from django.contrib.auth import get_user_model
 
 from government import services

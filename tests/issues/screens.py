@@ -1,8 +1,6 @@
 """What the issue screens' tests share: moving an issue along with the workflow itself,
 and the URLs, requests and messages of the issue pages."""
 
-
-
 from django.urls import reverse
 
 from issues import workflow

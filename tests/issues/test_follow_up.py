@@ -33,9 +33,7 @@ from issues.workflow import (
     issue_submit,
 )
 from notifications.models import Notification
-from tests.factories import (
-    IssueFactory,
-)
+from tests.factories import IssueFactory
 from tests.helpers import SHANGHAI, on
 from tests.worlds import workflow_world
 

@@ -1,16 +1,13 @@
 """The issue screens' forms: refusals that keep what was typed, the rating page, and
 attachments."""
 
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from issues import workflow
 from issues.models import Issue, RatingValue
-from tests.factories import (
-    EntrepreneurFactory,
-)
+from tests.factories import EntrepreneurFactory
 from tests.helpers import fresh, message_texts
 from tests.issues.screens import (
     NEW_URL,

@@ -317,7 +317,6 @@ def test_the_coordinator_marks_a_duplicate_by_the_originals_reference(client, wo
     assert detail_url(original) in page
 
 
-
 def test_after_the_last_round_the_coordinator_closes_the_issue(client, world, settings):
     settings.ISSUE_MAX_ROUNDS = 1
     issue = resolved(world)

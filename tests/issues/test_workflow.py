@@ -32,9 +32,7 @@ from issues.workflow import (
     issue_submit,
 )
 from notifications.models import Notification
-from tests.factories import (
-    EntrepreneurFactory,
-)
+from tests.factories import EntrepreneurFactory
 from tests.helpers import fresh, on
 from tests.issues.workflow_steps import (
     EMAIL,

@@ -1,7 +1,6 @@
 """The issue workflow's answers and ratings, new rounds, rejections and duplicates, through
 the real workflow functions on chosen days (see tests.issues.workflow_steps)."""
 
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError

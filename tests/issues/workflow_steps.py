@@ -1,7 +1,6 @@
 """Driving the issue workflow on chosen days (time_machine), and reading what it left: the
 steps the workflow tests take, the 2026 dates they take them on, and who was told."""
 
-
 from datetime import date
 
 from government.models import Official

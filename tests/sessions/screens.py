@@ -1,7 +1,6 @@
 """What the session screens' tests share: the 2026 dates and URLs, making sessions and
 people, and reading a page as a person does (rows, badges, messages, form controls)."""
 
-
 import html
 import re
 from datetime import date, datetime, timedelta
@@ -15,9 +14,7 @@ from government.models import Official
 from notifications.models import Notification
 from sessions.models import Attendance, Edition, TalkSession
 from sessions.services import edition_for_day
-from tests.factories import (
-    EntrepreneurFactory,
-)
+from tests.factories import EntrepreneurFactory
 from tests.helpers import SHANGHAI, at
 from tests.worlds import talk_session
 

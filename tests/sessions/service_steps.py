@@ -1,7 +1,6 @@
 """What the session services' tests share: the 2026 dates, making a session, a person and
 a place, and reading what a call left (the rows, the outbox)."""
 
-
 from contextlib import contextmanager
 from datetime import date, timedelta
 
