@@ -56,6 +56,17 @@ def _in_memory_broker():
         yield
 
 
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploads are stored in the test's own folder, never in var/private: the folder."""
+    location = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                    "OPTIONS": {"location": location}},
+    }
+    return location
+
 
 def pytest_configure(config):
     # WhiteNoise warns on every request when collectstatic has not been run; tests do not need it.

@@ -5,7 +5,7 @@ charts are drawn by the vendored Chart.js with no script error and nothing block
 Content-Security-Policy. On a phone (390px) the figures come first and the page fits the
 screen.
 
-The data is the hand-made world of ``tests.test_dashboard_screens`` (Wuxing: three issues,
+The data is the hand-made world of ``tests.worlds.dashboard_world`` (Wuxing: three issues,
 Anji: two), so each number on the screen is known in advance.
 """
 
@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from tests.browser.pages import DESKTOP, PHONE, fits_the_screen, open_menu, translated
 from tests.browser.test_issue_journey import PASSWORD, log_in
-from tests.test_dashboard_screens import World, build_world
+from tests.worlds import DashboardWorld as World
+from tests.worlds import dashboard_world as build_world
 
 pytestmark = pytest.mark.browser
 
