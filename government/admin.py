@@ -101,6 +101,11 @@ class OfficialAdmin(admin.ModelAdmin):
             return self.add_fieldsets
         return super().get_fieldsets(request, obj)
 
+    def has_delete_permission(self, request, obj=None):
+        # An official is deactivated through the service (the timeline and the audit keep
+        # who did what), never deleted.
+        return False
+
     def get_readonly_fields(self, request, obj=None):
         # The account an official record belongs to is made with it and never changes.
         return ("user",) if obj is not None else ()

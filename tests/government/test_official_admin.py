@@ -5,6 +5,7 @@ records it; the account an official belongs to is not changed there."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils import translation
 
 from accounts.models import AuditEvent
 from accounts.roles import Role, user_role
@@ -60,7 +61,9 @@ def test_nobody_changes_their_own_role_in_the_admin_either(client, admin):
     mine = OfficialFactory(user=admin, role=Official.Role.COORDINATOR)
     response = change(client, mine, role=Official.Role.LEADER)
     assert response.status_code == 200
-    assert "您不能修改自己的角色或部门" in str(response.context["adminform"].form.errors)
+    errors = response.context["adminform"].form.non_field_errors()
+    with translation.override("zh-hans"):
+        assert "您不能修改自己的角色或部门" in str(errors)
     assert Official.objects.get(pk=mine.pk).role == Official.Role.COORDINATOR
 
 
@@ -72,3 +75,12 @@ def test_the_account_of_an_official_is_shown_not_changed(client, admin):
     official.refresh_from_db()
     assert (official.user_id, official.title) == (official.user.pk, "科长")
     assert official.user != other
+
+
+def test_an_official_cannot_be_deleted_in_the_admin_only_deactivated(client, admin):
+    official = OfficialFactory()
+    url = reverse("admin:government_official_delete", args=[official.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 403
+    assert Official.objects.filter(pk=official.pk).exists()
+    changelist = client.get(reverse("admin:government_official_changelist")).content.decode()
+    assert 'value="delete_selected"' not in changelist
