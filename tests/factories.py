@@ -9,6 +9,7 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from core.validators import credit_code_check_character
+from dashboard.scope import DashboardFilters, ScopedFilters, dashboard_scope_for_user
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
 from issues.models import (
@@ -39,6 +40,13 @@ def credit_code(n: int, *, region: str = "330502") -> str:
 
 def mobile(n: int) -> str:
     return f"138{n:08d}"
+
+
+def scoped_filters(**values) -> ScopedFilters:
+    """Dashboard filters (``DashboardFilters`` fields) held to the whole city's scope, as
+    an administrator's are: what the dashboard's selectors take."""
+    administrator = get_user_model()(is_superuser=True, is_active=True)
+    return dashboard_scope_for_user(user=administrator, filters=DashboardFilters(**values))
 
 
 class UserFactory(DjangoModelFactory):

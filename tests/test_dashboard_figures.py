@@ -59,9 +59,7 @@ from django.test import override_settings
 from dashboard.models import IssueRollup
 from dashboard.rollups import fresh_counts, rebuild, stored_counts
 from dashboard.selectors import (
-    DashboardFilters,
     DashboardNotAllowed,
-    DashboardScope,
     IssueFigures,
     RankingRow,
     average,
@@ -73,6 +71,7 @@ from dashboard.selectors import (
     overdue_issues_page_for_user,
     percent,
     public_figures,
+    public_scope,
     region_ranking,
     region_rows,
     sort_ranking,
@@ -110,6 +109,7 @@ from tests.factories import (
     RegionFactory,
     TalkSessionFactory,
     UserFactory,
+    scoped_filters,
 )
 
 pytestmark = pytest.mark.django_db
@@ -313,9 +313,9 @@ def programme(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def figures_on(day: date = READ_ON, filters: DashboardFilters | None = None):
+def figures_on(day: date = READ_ON, filters=None):
     with on(day, 9):
-        return headline_figures(filters)
+        return headline_figures(filters or public_scope())
 
 
 # --- The programme went as the table says ---------------------------------------------------
@@ -346,8 +346,8 @@ def test_session_figures_count_held_sessions_and_the_people_who_came(programme):
 
 
 def test_session_figures_by_county(programme):
-    near = figures_on(filters=DashboardFilters(region=programme.near)).sessions
-    far = figures_on(filters=DashboardFilters(region=programme.far)).sessions
+    near = figures_on(filters=scoped_filters(region=programme.near)).sessions
+    far = figures_on(filters=scoped_filters(region=programme.far)).sessions
     assert asdict(near) == {"editions": 2, "sessions_held": 2, "attendances": 3,
                             "entrepreneurs": 2}
     assert asdict(far) == {"editions": 1, "sessions_held": 1, "attendances": 2,
@@ -411,7 +411,7 @@ def test_working_days_to_resolve_skip_the_holiday_and_count_the_make_up_saturday
     person = EntrepreneurFactory(user=UserFactory(),
                                  enterprise=EnterpriseFactory(region=county))
     category = CategoryFactory(accept_limit_days=1, resolve_limit_days=5)
-    only_here = DashboardFilters(region=county)
+    only_here = scoped_filters(region=county)
     # Wednesday 30 September to Monday 12 October: 12 calendar days, 8 weekdays, but
     # 4 working days (8, 9, 10 (the make-up Saturday), 12).
     story(w, person, category, department, accepted=oct_(8), resolved=oct_(12))
@@ -440,7 +440,7 @@ def test_an_issue_waiting_for_the_coordinators_review_is_open_not_resolved(setti
                   department, accepted=oct_(8), resolved=oct_(9),
                   rated=RatingValue.DISSATISFIED)
     assert (issue.status, issue.resolved_at is not None) == (S.REVIEW, True)
-    only_here = DashboardFilters(region=county)
+    only_here = scoped_filters(region=county)
     waiting = figures_on(oct_(12), only_here).issues
     assert (waiting.open, waiting.resolved, waiting.rated, waiting.satisfied) == (1, 0, 1, 0)
     assert (waiting.resolution_rate, waiting.on_time_rate, waiting.average_days,
@@ -466,7 +466,7 @@ def test_rates_round_half_up_as_published():
 
 
 def test_a_reopened_issue_counts_once_on_its_latest_rating(programme):
-    just_i4 = DashboardFilters(region=programme.near, category=programme.cat2)
+    just_i4 = scoped_filters(region=programme.near, category=programme.cat2)
     issues = figures_on(filters=just_i4).issues
     # I4: dissatisfied then satisfied: one rated, one satisfied; answered once (round 2),
     # accepted in time in round 2.
@@ -479,13 +479,13 @@ def test_a_reopened_issue_counts_once_on_its_latest_rating(programme):
 
 
 def test_filtering_by_a_county(programme):
-    far = figures_on(filters=DashboardFilters(region=programme.far)).issues
+    far = figures_on(filters=scoped_filters(region=programme.far)).issues
     assert (far.collected, far.valid, far.open, far.overdue) == (3, 3, 1, 0)
     assert (far.response_rate, far.resolution_rate, far.on_time_rate,
             far.satisfaction_rate, far.average_days) == (
         Decimal("50.00"), Decimal("66.67"), Decimal("100.00"), Decimal("50.00"),
         Decimal("3.0"))
-    near = figures_on(filters=DashboardFilters(region=programme.near)).issues
+    near = figures_on(filters=scoped_filters(region=programme.near)).issues
     assert (near.collected, near.valid, near.open, near.overdue) == (8, 6, 2, 2)
     assert (near.response_rate, near.resolution_rate, near.on_time_rate,
             near.satisfaction_rate, near.average_days) == (
@@ -494,7 +494,7 @@ def test_filtering_by_a_county(programme):
 
 
 def test_the_city_as_a_filter_is_the_whole_city(programme):
-    filters = DashboardFilters(region=programme.city).within(DashboardScope())
+    filters = scoped_filters(region=programme.city)
     assert filters.region is None
     assert figures_on(filters=filters) == figures_on()
 
@@ -502,24 +502,24 @@ def test_the_city_as_a_filter_is_the_whole_city(programme):
 def test_a_countys_coordinator_sees_their_county_whatever_they_ask_for(programme):
     with on(READ_ON, 9):
         figures = headline_figures_for_user(user=programme.far_coordinator,
-                                            filters=DashboardFilters(region=programme.near))
+                                            filters=scoped_filters(region=programme.near))
     assert (figures.issues.collected, figures.sessions.sessions_held) == (3, 1)
     with on(READ_ON, 9):
         city = headline_figures_for_user(user=programme.coordinator,
-                                         filters=DashboardFilters(region=programme.city))
+                                         filters=scoped_filters(region=programme.city))
     assert (city.issues.collected, city.sessions.sessions_held) == (11, 3)
     with pytest.raises(DashboardNotAllowed):
         headline_figures_for_user(user=programme.handlers[programme.a.pk])
 
 
 def test_filtering_by_month_splits_the_sessions_and_the_issues(programme):
-    september = figures_on(filters=DashboardFilters(month_from=date(2026, 9, 1),
+    september = figures_on(filters=scoped_filters(month_from=date(2026, 9, 1),
                                                     month_to=date(2026, 9, 1)))
     # S1 on 30 September; S2 on 1 October belongs to the same edition but to October.
     assert asdict(september.sessions) == {"editions": 1, "sessions_held": 1,
                                           "attendances": 2, "entrepreneurs": 2}
     assert september.issues.collected == 11
-    october = figures_on(filters=DashboardFilters(month_from=date(2026, 10, 1),
+    october = figures_on(filters=scoped_filters(month_from=date(2026, 10, 1),
                                                   month_to=date(2026, 10, 1)))
     assert asdict(october.sessions) == {"editions": 2, "sessions_held": 2, "attendances": 3,
                                         "entrepreneurs": 3}
@@ -528,7 +528,7 @@ def test_filtering_by_month_splits_the_sessions_and_the_issues(programme):
 
 
 def test_filters_after_the_data_give_zeros_and_no_rates(programme):
-    empty = figures_on(filters=DashboardFilters(month_from=date(2027, 1, 1)))
+    empty = figures_on(filters=scoped_filters(month_from=date(2027, 1, 1)))
     assert asdict(empty.sessions) == {"editions": 0, "sessions_held": 0, "attendances": 0,
                                       "entrepreneurs": 0}
     issues = empty.issues
@@ -537,15 +537,15 @@ def test_filters_after_the_data_give_zeros_and_no_rates(programme):
     assert (issues.response_rate, issues.resolution_rate, issues.on_time_rate,
             issues.satisfaction_rate, issues.average_days) == (None, None, None, None, None)
     with on(READ_ON, 9):
-        assert monthly_rows(DashboardFilters(month_from=date(2027, 1, 1))) == []
-        ranking = department_ranking(DashboardFilters(month_from=date(2027, 1, 1)),
+        assert monthly_rows(scoped_filters(month_from=date(2027, 1, 1))) == []
+        ranking = department_ranking(scoped_filters(month_from=date(2027, 1, 1)),
                                      departments=[programme.a, programme.b])
     assert [(row.name, row.led, row.assisted, row.satisfaction_rate, row.overdue)
             for row in ranking] == [("A局", 0, 0, None, 0), ("B局", 0, 0, None, 0)]
 
 
 def test_filtering_by_category_leaves_the_session_figures_to_region_and_months(programme):
-    figures = figures_on(filters=DashboardFilters(category=programme.cat2))
+    figures = figures_on(filters=scoped_filters(category=programme.cat2))
     issues = figures.issues
     # I4, I9, I10.
     assert (issues.collected, issues.responded, issues.dispatched) == (3, 2, 3)
@@ -556,14 +556,14 @@ def test_filtering_by_category_leaves_the_session_figures_to_region_and_months(p
 
 
 def test_filtering_by_lead_department(programme):
-    figures = figures_on(filters=DashboardFilters(department=programme.b))
+    figures = figures_on(filters=scoped_filters(department=programme.b))
     issues = figures.issues
     # I9 and I10.
     assert (issues.collected, issues.open, issues.overdue) == (2, 0, 0)
     assert (issues.response_rate, issues.resolution_rate, issues.on_time_rate,
             issues.satisfaction_rate) == (Decimal("50.00"), Decimal("100.00"),
                                           Decimal("100.00"), Decimal("50.00"))
-    a = figures_on(filters=DashboardFilters(department=programme.a)).issues
+    a = figures_on(filters=scoped_filters(department=programme.a)).issues
     assert (a.collected, a.overdue) == (6, 2)
     assert figures.sessions_filtered is False
 
@@ -580,7 +580,7 @@ def test_the_last_day_of_a_month_late_in_the_evening_belongs_to_that_month():
     submit(w, person, category, date(2026, 11, 30), hour=23, minute=30)
 
     def collected(month_from, month_to):
-        return figures_on(date(2026, 12, 1), DashboardFilters(
+        return figures_on(date(2026, 12, 1), scoped_filters(
             region=county, month_from=month_from, month_to=month_to)).issues.collected
 
     assert collected(date(2026, 10, 1), date(2026, 10, 1)) == 1
@@ -588,7 +588,7 @@ def test_the_last_day_of_a_month_late_in_the_evening_belongs_to_that_month():
     assert collected(date(2026, 10, 1), date(2026, 11, 1)) == 3
     assert collected(date(2026, 12, 1), None) == 0
     with on(date(2026, 12, 1)):
-        rows = monthly_rows(DashboardFilters(region=county))
+        rows = monthly_rows(scoped_filters(region=county))
     assert [(row.month, row.collected) for row in rows] == [(date(2026, 10, 1), 1),
                                                             (date(2026, 11, 1), 2)]
 
@@ -598,7 +598,7 @@ def test_the_last_day_of_a_month_late_in_the_evening_belongs_to_that_month():
 
 def test_monthly_rows(programme):
     with on(READ_ON, 9):
-        rows = monthly_rows(DashboardFilters())
+        rows = monthly_rows(scoped_filters())
     assert [(row.month, row.collected, row.rated, row.satisfied, row.sessions_held,
              row.attendances) for row in rows] == [
         (date(2026, 9, 1), 11, 4, 3, 1, 2),
@@ -613,7 +613,7 @@ def test_monthly_rows_fill_the_months_between(programme):
     extra = EntrepreneurFactory(user=UserFactory(), enterprise=EnterpriseFactory(region=city))
     submit(programme, extra, programme.cat1, date(2026, 12, 15))
     with on(date(2026, 12, 16)):
-        rows = monthly_rows(DashboardFilters(category=programme.cat1))
+        rows = monthly_rows(scoped_filters(category=programme.cat1))
     # Sessions do not count under a category filter.
     assert [(row.month, row.collected, row.sessions_held) for row in rows] == [
         (date(2026, 9, 1), 8, 0), (date(2026, 10, 1), 0, 0), (date(2026, 11, 1), 0, 0),
@@ -622,9 +622,9 @@ def test_monthly_rows_fill_the_months_between(programme):
 
 def test_category_and_county_rows(programme):
     with on(READ_ON, 9):
-        categories = category_rows(DashboardFilters(),
+        categories = category_rows(scoped_filters(),
                                    categories=[programme.cat1, programme.cat2])
-        regions = region_rows(DashboardFilters(), regions=[programme.near, programme.far])
+        regions = region_rows(scoped_filters(), regions=[programme.near, programme.far])
     assert [(row.label, row.collected, row.rated, row.satisfied, row.satisfaction_rate)
             for row in categories] == [("要素保障", 8, 1, 1, Decimal("100.00")),
                                        ("政策兑现", 3, 3, 2, Decimal("66.67"))]
@@ -635,10 +635,10 @@ def test_category_and_county_rows(programme):
 # --- The ranking -----------------------------------------------------------------------------
 
 
-def ranking(programme, sort: str = "", filters: DashboardFilters | None = None):
+def ranking(programme, sort: str = "", filters=None):
     with on(READ_ON, 9):
         # Given out of name order: the ranking puts them in it.
-        return department_ranking(filters or DashboardFilters(),
+        return department_ranking(filters or scoped_filters(),
                                   departments=[programme.d, programme.c, programme.b,
                                                programme.a], sort=sort)
 
@@ -660,7 +660,7 @@ def test_the_ranking_has_a_row_per_department_with_issues_led_and_assisted(progr
 
 
 def test_the_ranking_under_a_department_filter_has_that_department_only(programme):
-    rows = ranking(programme, filters=DashboardFilters(department=programme.b))
+    rows = ranking(programme, filters=scoped_filters(department=programme.b))
     assert [(row.name, row.led, row.assisted) for row in rows] == [("B局", 2, 1)]
 
 
@@ -701,7 +701,7 @@ def test_sorting_keeps_equal_values_in_name_order_and_missing_ones_last():
 
 def test_the_county_ranking(programme):
     with on(READ_ON, 9):
-        rows = region_ranking(DashboardFilters(), regions=[programme.near, programme.far],
+        rows = region_ranking(scoped_filters(), regions=[programme.near, programme.far],
                               sort="-satisfaction_rate")
     assert [(row.pk, row.led, row.satisfaction_rate, row.overdue) for row in rows] == [
         (programme.near.pk, 8, Decimal("100.00"), 2),
@@ -745,8 +745,8 @@ def _many_more_issues(programme, n: int = 60) -> None:
 
 
 def test_the_figures_take_a_fixed_number_of_queries(programme, django_assert_num_queries):
-    everything = DashboardFilters()
-    autumn = DashboardFilters(month_from=date(2026, 9, 1), month_to=date(2026, 10, 1))
+    everything = scoped_filters()
+    autumn = scoped_filters(month_from=date(2026, 9, 1), month_to=date(2026, 10, 1))
     departments = [programme.a, programme.b, programme.c, programme.d]
     rows_before = IssueRollup.objects.count()
 
