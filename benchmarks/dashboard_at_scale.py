@@ -375,8 +375,8 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     """(what, SQL, params): what the dashboard adds up, and the same from the issues."""
     from django.conf import settings
 
-    from dashboard.models import AttendanceMonthRollup, AttendeeRollup, IssueRollup
     from dashboard.definitions import CITY_WIDE, MEASURES, RESOLVED_STATUSES
+    from dashboard.models import AttendanceMonthRollup, AttendeeRollup, IssueRollup
     from issues.models import SATISFIED_RATINGS, Issue
     from sessions.models import Attendance, TalkSession
 

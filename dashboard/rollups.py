@@ -45,17 +45,10 @@ from dashboard.models import (
 from dashboard.upkeep import (  # noqa: F401
     add_assistances,
     add_to_rollup,
-    assistance_deleted,
-    assistance_saved,
-    issue_saved,
-    issue_saving,
-    place_deleted,
-    place_saved,
-    remember,
-    remember_place,
-    remember_session,
-    session_saved,
-    session_saving,
+    assistance_changed,
+    issue_changed,
+    place_changed,
+    session_changed,
 )
 from issues.models import AssistingDepartment, Issue
 from sessions.models import Attendance, TalkSession

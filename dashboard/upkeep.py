@@ -1,11 +1,23 @@
-"""Keeping the rollup rows true on every write: each write moves its issue's, assistance's,
-session's or place's contribution (``dashboard.definitions``) from what it was to what it
-is, in the writer's transaction.
+"""Keeping the rollup rows true on every write: the receivers of the domain signals
+(``dashboard.signals`` connects them). Each moves a row's contribution
+(``dashboard.definitions``) from what the writer loaded (``before``, a
+``core.signals.snapshot``) to what it saved, inside the writer's transaction.
 
 Rows are moved with an UPDATE that adds to the stored numbers (``x = x + d``), so
 concurrent changes to one row queue on its lock instead of overwriting each other.
-``post_init`` remembers what a loaded row contributed, and ``post_save`` adds the
-difference (``dashboard.signals`` connects them).
+
+* ``issue_changed``: an issue created or changed; its assistances follow it when it moves
+  to another month, region or category;
+* ``assistance_changed``: an assisting department added or removed;
+* ``session_changed``: a session held, no longer held, or moved (month, region): its
+  attended places move with it. Held sessions are few, so their own numbers are counted
+  live; the places are a million, so each attended place is rolled up, per (region,
+  entrepreneur) and per (every region, entrepreneur), for the all-time counts of distinct
+  entrepreneurs, and per (month, region), for the attendances;
+* ``place_changed``: a place checked in, unticked, moved or deleted.
+
+A write that sends no signal (a bulk UPDATE, the data generators) is covered by the
+recount, ``dashboard.rollups.rebuild``.
 """
 
 from collections import Counter, defaultdict
@@ -34,6 +46,18 @@ from dashboard.models import (
 )
 from issues.models import AssistingDepartment, Issue
 from sessions.models import Attendance, TalkSession
+
+#: The session and place fields their rows depend on, in this order.
+SESSION_FIELDS = ("status", "starts_at", "region_id")
+PLACE_FIELDS = ("status", "session_id", "entrepreneur_id")
+
+
+def _values(row, fields: tuple) -> tuple:
+    return tuple(getattr(row, field) for field in fields)
+
+
+def _before(before: dict | None, fields: tuple) -> tuple | None:
+    return None if before is None else tuple(before[field] for field in fields)
 
 
 def _upsert(table: str, key_columns: tuple, measure_columns: tuple, rows: list[tuple]):
@@ -74,46 +98,18 @@ def add_assistances(counts: Counter) -> None:
     _upsert(AssistRollup._meta.db_table, KEY, ("assisted",), rows)
 
 
-# --- Keeping the rows true on every save ---------------------------------------------------
+# --- Issues and assistances ----------------------------------------------------------------
 
-def remember(issue: Issue) -> None:
-    """Note what a loaded issue stands for in the rows (skipped when a field it needs was
-    deferred; ``issue_saving`` then reads the row before it is saved)."""
-    if issue.pk is None or issue.get_deferred_fields().intersection(FIELDS):
-        issue._rollup_values = None
+def issue_changed(*, issue: Issue, before: dict | None) -> None:
+    """An issue was created (``before`` None) or changed: move its contribution."""
+    old_values, current = _before(before, FIELDS), _values(issue, FIELDS)
+    if current == old_values:
         return
-    issue._rollup_values = tuple(getattr(issue, field) for field in FIELDS)
-
-
-def _attname(field: str) -> str:
-    return field.removesuffix("_id")
-
-
-def issue_saving(issue: Issue) -> None:
-    """Before a save of an issue loaded without a field the figures need (deferred):
-    read what the row holds, so that the save can move it."""
-    if issue.pk is not None and getattr(issue, "_rollup_values", None) is None:
-        issue._rollup_values = Issue.objects.filter(pk=issue.pk).values_list(
-            *FIELDS).first()
-
-
-def issue_saved(issue: Issue, *, created: bool, update_fields) -> None:
-    """Called after every save of an issue, inside its transaction."""
-    before = None if created else getattr(issue, "_rollup_values", None)
-    current = tuple(getattr(issue, field) for field in FIELDS)
-    if update_fields is not None and before is not None:
-        # Only the saved fields reached the row; the others still hold what was loaded.
-        saved = {_attname(field) for field in update_fields} | set(update_fields)
-        current = tuple(value if field in saved or _attname(field) in saved else old
-                        for field, value, old in zip(FIELDS, current, before, strict=True))
-    if current == before:
-        return
-    old = contribution(before) if before is not None else None
+    old = contribution(old_values) if old_values is not None else None
     new = contribution(current)
     add_to_rollup(old, new)
     if old is not None and old.key[:3] != new.key[:3]:
         _move_assistances(issue.pk, old.key[:3], new.key[:3])
-    issue._rollup_values = current
 
 
 def _assistance_key(assistance: AssistingDepartment) -> tuple:
@@ -127,13 +123,9 @@ def _issue_bucket(issue_id: int) -> tuple:
     return (month_of(submitted_at), region_id, category_id)
 
 
-def assistance_saved(assistance: AssistingDepartment, *, created: bool) -> None:
-    if created:
-        add_assistances(Counter({_assistance_key(assistance): 1}))
-
-
-def assistance_deleted(assistance: AssistingDepartment) -> None:
-    add_assistances(Counter({_assistance_key(assistance): -1}))
+def assistance_changed(*, assistance: AssistingDepartment, added: bool) -> None:
+    """A department began (``added``) or stopped assisting an issue."""
+    add_assistances(Counter({_assistance_key(assistance): 1 if added else -1}))
 
 
 def _move_assistances(issue_id: int, old: tuple, new: tuple) -> None:
@@ -145,23 +137,7 @@ def _move_assistances(issue_id: int, old: tuple, new: tuple) -> None:
     add_assistances(counts)
 
 
-# --- Attendances ---------------------------------------------------------------------------
-#
-# An attendance counts when the person was checked in and the session is held. Held
-# sessions are few (tens of thousands), so their numbers are counted live; the places are
-# a million, so each attended place is rolled up: per (region, entrepreneur) and per
-# (every region, entrepreneur), for the all-time counts of distinct entrepreneurs, and per
-# (month, region), for the attendances. A place's rows move when the place is saved
-# (checked in, unticked) and when its session becomes held or stops being held, or moves
-# to another month or region.
-
-def remember_session(session: TalkSession) -> None:
-    if session.pk is None or session.get_deferred_fields().intersection(
-            ("status", "starts_at", "region_id")):
-        session._rollup_values = None
-        return
-    session._rollup_values = (session.status, session.starts_at, session.region_id)
-
+# --- Sessions and places -------------------------------------------------------------------
 
 def _place_rows(places: list[tuple], sign: int) -> tuple[Counter, Counter]:
     """(month, region, entrepreneur) of attended places → the two tables' deltas."""
@@ -180,26 +156,19 @@ def _add_places(people: Counter, months: Counter) -> None:
             [(*key, n) for key, n in months.items() if n])
 
 
-def session_saving(session: TalkSession) -> None:
-    """Before a save of a session loaded without the fields (deferred): read them."""
-    if session.pk is not None and getattr(session, "_rollup_values", None) is None:
-        session._rollup_values = TalkSession.objects.filter(pk=session.pk).values_list(
-            "status", "starts_at", "region_id").first()
-
-
-def session_saved(session: TalkSession, *, created: bool) -> None:
-    before = None if created else getattr(session, "_rollup_values", None)
-    current = (session.status, session.starts_at, session.region_id)
-    session._rollup_values = current
-    was_held = before is not None and before[0] == HELD
-    if not was_held and current[0] != HELD or before == current:
+def session_changed(*, session: TalkSession, before: dict | None) -> None:
+    """A session was created or changed: when it became held, stopped being held, or
+    moved while held, its attended places move with it."""
+    old, current = _before(before, SESSION_FIELDS), _values(session, SESSION_FIELDS)
+    was_held = old is not None and old[0] == HELD
+    if not was_held and current[0] != HELD or old == current:
         return
     entrepreneurs = list(Attendance.objects.filter(session_id=session.pk, status=ATTENDED)
                          .values_list("entrepreneur_id", flat=True))
     if not entrepreneurs:
         return
     people, months = Counter(), Counter()
-    for state, sign in ((before, -1), (current, 1)):
+    for state, sign in ((old, -1), (current, 1)):
         if state is None or state[0] != HELD:
             continue
         more_people, more_months = _place_rows(
@@ -209,50 +178,27 @@ def session_saved(session: TalkSession, *, created: bool) -> None:
     _add_places(people, months)
 
 
-def remember_place(place: Attendance) -> None:
-    if place.pk is None or place.get_deferred_fields().intersection(
-            ("status", "session_id", "entrepreneur_id")):
-        place._rollup_values = None
-        return
-    place._rollup_values = (place.status, place.session_id, place.entrepreneur_id)
-
-
 def _held_session_key(session_id: int) -> tuple | None:
     row = TalkSession.objects.filter(pk=session_id, status=HELD).values_list(
         "starts_at", "region_id").first()
     return None if row is None else (month_of(row[0]), row[1])
 
 
-def place_saved(place: Attendance, *, created: bool) -> None:
-    before = None if created else getattr(place, "_rollup_values", None)
-    current = (place.status, place.session_id, place.entrepreneur_id)
-    place._rollup_values = current
-    if before == current:
-        return
-    counted = [state for state in (before, current) if state is not None
-               and state[0] == ATTENDED]
-    if not counted:
+def place_changed(*, place: Attendance, before: dict | None, deleted: bool = False) -> None:
+    """A place was created (``before`` None), changed or ``deleted``: an attended place at
+    a held session moves its rows."""
+    old = _before(before, PLACE_FIELDS)
+    current = None if deleted else _values(place, PLACE_FIELDS)
+    if old == current:
         return
     people, months = Counter(), Counter()
-    for state in (before, current):
+    for state, sign in ((old, -1), (current, 1)):
         if state is None or state[0] != ATTENDED:
             continue
         key = _held_session_key(state[1])
         if key is None:
             continue
-        sign = -1 if state is before else 1
         more_people, more_months = _place_rows([(*key, state[2])], sign)
         people.update(more_people)
         months.update(more_months)
     _add_places(people, months)
-
-
-def place_deleted(place: Attendance) -> None:
-    state = getattr(place, "_rollup_values", None)
-    if state is None or state[0] != ATTENDED:
-        return
-    key = _held_session_key(state[1])
-    if key is not None:
-        _add_places(*_place_rows([(*key, state[2])], -1))
-
-

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+from core.signals import snapshot
 from dashboard import rollups
 from dashboard.selectors import headline_figures, public_figures
 from sessions.models import Attendance
@@ -13,6 +14,7 @@ from sessions.services import (
     attendance_undo_check_in,
     session_close,
 )
+from sessions.signals import place_changed
 from tests.factories import AttendanceFactory, scoped_filters
 from tests.test_session_services import START, make_session, person, world  # noqa: F401
 
@@ -69,12 +71,17 @@ def test_a_place_changed_at_a_held_session_moves_the_counts(world):  # noqa: F81
                               checked_in_at=START)
     assert_rollups_true()
     assert public_figures().sessions.attendances == 1
+    # Changed and deleted outside the write paths, then announced as a writer would.
+    before = snapshot(place)
     place.status = A.ABSENT
     place.checked_in_at = None
     place.save()
+    place_changed.send(sender=Attendance, place=place, before=before, deleted=False)
     assert_rollups_true()
     assert public_figures().sessions.entrepreneurs == 0
+    before = snapshot(place)
     place.delete()
+    place_changed.send(sender=Attendance, place=place, before=before, deleted=True)
     assert_rollups_true()
 
 

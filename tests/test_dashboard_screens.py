@@ -27,9 +27,10 @@ from django.utils import timezone
 from dashboard import exports
 from entrepreneurs.models import Enterprise
 from government.models import Department, Official, Region
-from issues.models import AssistingDepartment, Category, Issue
+from issues.models import Category, Issue
 from sessions.models import Attendance, TalkSession
 from tests.factories import (
+    AssistingDepartmentFactory,
     AttendanceFactory,
     CategoryFactory,
     CityFactory,
@@ -187,7 +188,7 @@ def build_world(*, password: str = "correct horse battery staple") -> World:  # 
                     escalation=Issue.Escalation.BULLETIN),
         "A2": issue("anji", land, "招工难", at(date(2026, 10, 21), 16)),
     }
-    AssistingDepartment.objects.create(issue=issues["W1"], department=market)
+    AssistingDepartmentFactory(issue=issues["W1"], department=market)
 
     edition = EditionFactory(week_start=date(2026, 9, 7))  # one edition, a session a county
     for county, attended, absent in ((wuxing, 2, 0), (anji, 1, 1)):
@@ -785,7 +786,7 @@ def add_data(world: World, size: int) -> None:
                                  resolved_at=(submitted + timedelta(days=3)
                                               if status == S.CLOSED else None),
                                  escalation=Issue.Escalation.BULLETIN)
-            AssistingDepartment.objects.create(issue=issue, department=world.market)
+            AssistingDepartmentFactory(issue=issue, department=world.market)
         session = TalkSessionFactory(
             region=county, status=TalkSession.Status.HELD,
             edition=EditionFactory(week_start=date(2025, 1, 6) + timedelta(weeks=n)))
