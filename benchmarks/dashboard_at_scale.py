@@ -375,8 +375,8 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     """(what, SQL, params): what the dashboard adds up, and the same from the issues."""
     from django.conf import settings
 
+    from dashboard.definitions import CITY_WIDE, MEASURES, RESOLVED_STATUSES
     from dashboard.models import AttendanceMonthRollup, AttendeeRollup, IssueRollup
-    from dashboard.rollups import CITY_WIDE, MEASURES, RESOLVED_STATUSES
     from issues.models import SATISFIED_RATINGS, Issue
     from sessions.models import Attendance, TalkSession
 
@@ -392,7 +392,7 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     dispatched = ("dispatched_at IS NOT NULL AND lead_department_id IS NOT NULL AND status "
                   f"NOT IN ('{Issue.Status.RETURNED}', {listed(Issue.INVALID_STATUSES)})")
     resolved = f"status IN ({listed(RESOLVED_STATUSES)}) AND resolved_at IS NOT NULL"
-    # The figures of dashboard.rollups.contribution, but the working days to resolve
+    # The figures of dashboard.definitions.contribution, but the working days to resolve
     # (they need the working-day calendar), straight from the issues.
     counts = ", ".join([
         "count(*)",

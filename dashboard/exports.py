@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from dashboard.selectors import RankingRow
+from dashboard.figures import RankingRow
 from issues.models import Issue
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

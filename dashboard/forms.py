@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dashboard.selectors import DashboardFilters, FilterChoices, RankingSort
+from dashboard.figures import RankingSort
+from dashboard.scope import DashboardFilters, FilterChoices
 
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 

@@ -2,9 +2,10 @@
 department, so that the dashboard adds up a few thousand rows instead of counting a
 million issues.
 
-``dashboard.rollups`` owns what each issue contributes and keeps these rows equal to a
-fresh count: every save of an issue moves its contribution in the same transaction.
-Nothing else writes them.
+What each issue contributes is defined in ``dashboard.definitions``; ``dashboard.upkeep``
+keeps these rows equal to a fresh count (every write path's domain signal moves its
+contribution in the same transaction) and ``dashboard.rollups`` recounts them. Nothing
+else writes them.
 """
 
 from django.db import models

@@ -1,27 +1,40 @@
 """Read-only figures for the dashboard, the ranking, the exports and the public page.
 
-Who may see what: ``dashboard_scope_for_user`` (leaders, coordinators and administrators;
-a county's officials see their county). Every page and export starts from it, and issue
-rows come from ``issues.selectors.issues_for_user``.
+Who may see what: ``dashboard.scope``. Every selector here takes ``ScopedFilters``, which
+only ``dashboard_scope_for_user`` (and ``public_scope``, for the public figures) builds,
+and issue rows come from ``issues.selectors.issues_for_user``.
 
-Issue figures add up ``IssueRollup`` rows (see ``dashboard.rollups`` for the definitions);
-overdue issues are counted live through the open issues' index. Session figures count held
-sessions and their attendances. Each function runs a fixed number of queries whatever the
-amount of data.
+Issue figures add up ``IssueRollup`` rows (see ``dashboard.definitions`` for the
+definitions); overdue issues are counted live through the open issues' index. Session
+figures count held sessions and their attendances. Each function runs a fixed number of
+queries whatever the amount of data. The values they return, and the rates, are in
+``dashboard.figures``.
 """
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import replace
+from datetime import date, datetime
 
 from django.core.paginator import Page
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from core.pagination import CappedPaginator
 from core.workdays import work_calendar
+from dashboard.definitions import CITY_WIDE, MEASURES
+from dashboard.figures import (  # noqa: F401  (importable from here, as before)
+    HeadlineFigures,
+    IssueFigures,
+    IssueSums,
+    MonthRow,
+    RankingRow,
+    RankingSort,
+    SessionFigures,
+    ShareRow,
+    average,
+    percent,
+    sort_ranking,
+)
 from dashboard.models import (
     AssistRollup,
     AttendanceMonthRollup,
@@ -29,190 +42,29 @@ from dashboard.models import (
     IssueRollup,
     IssueSummaryRollup,
 )
-from dashboard.rollups import CITY_WIDE, MEASURES
-from government.models import Department, Official, Region
-from government.selectors import official_for_user, region_scope_for_user
-from issues.models import Category, Issue
+from dashboard.scope import (  # noqa: F401  (importable from here, as before)
+    DashboardFilters,
+    DashboardNotAllowed,
+    DashboardScope,
+    FilterChoices,
+    ScopedFilters,
+    dashboard_filter_choices_for_user,
+    dashboard_scope_for_user,
+    may_see_dashboard,
+    next_month,
+    public_scope,
+)
+from issues.models import Issue
 from issues.selectors import issues_for_user, overdue_q
 from sessions.models import Attendance, TalkSession
 
 
-class DashboardNotAllowed(Exception):
-    """The user may not see the dashboard; the message says why."""
-
-
-# --- Who sees what -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DashboardScope:
-    """The part of the city the user's figures cover: ``region`` None is the whole city."""
-
-    region: Region | None = None
-
-    @property
-    def is_city(self) -> bool:
-        return self.region is None
-
-
-def dashboard_scope_for_user(*, user) -> DashboardScope:
-    """Leaders and coordinators see the figures of their city or county; administrators
-    the city's. Anyone else is refused with the reason (``DashboardNotAllowed``)."""
-    if not user.is_authenticated or not user.is_active:
-        raise DashboardNotAllowed(_("Log in to see the dashboard."))
-    if user.is_superuser:
-        return DashboardScope()
-    official = official_for_user(user=user)
-    if official is None or official.role not in (Official.Role.LEADER,
-                                                 Official.Role.COORDINATOR):
-        raise DashboardNotAllowed(_(
-            "The dashboard is for leaders and coordinators. Your own issues and queues are "
-            "on your home page."
-        ))
-    return DashboardScope(region=region_scope_for_user(user=user))
-
-
-def may_see_dashboard(*, user) -> bool:
-    try:
-        dashboard_scope_for_user(user=user)
-    except DashboardNotAllowed:
-        return False
-    return True
-
-
-# --- Filters -------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class DashboardFilters:
-    """What the figures are narrowed to. Months are first days of months, both included;
-    None is open-ended. ``region`` None is the whole scope."""
-
-    region: Region | None = None
-    month_from: date | None = None
-    month_to: date | None = None
-    category: Category | None = None
-    department: Department | None = None
-
-    def within(self, scope: DashboardScope) -> "DashboardFilters":
-        """These filters, held to the scope: a county's official always sees their county."""
-        if scope.region is not None:
-            return replace(self, region=scope.region)
-        if self.region is not None and self.region.level == Region.Level.CITY:
-            return replace(self, region=None)
-        return self
-
-    @property
-    def applies_to_sessions(self) -> bool:
-        """Sessions have no category or lead department; their figures ignore those."""
-        return self.category is None and self.department is None
-
-    def period_bounds(self) -> tuple[datetime | None, datetime | None]:
-        """The filter's months as aware datetimes: [start, end)."""
-        start = end = None
-        if self.month_from is not None:
-            start = _aware(self.month_from)
-        if self.month_to is not None:
-            end = _aware(next_month(self.month_to))
-        return start, end
-
-
-def next_month(month: date) -> date:
-    return (month.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _aware(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    regions: list[Region]
-    categories: list[Category]
-    departments: list[Department]
-
-
-def dashboard_filter_choices_for_user(*, user) -> FilterChoices:
-    """The regions (the city and each county, or only the user's county), categories and
-    departments (of the scope) the filters offer. Three queries."""
-    scope = dashboard_scope_for_user(user=user)
-    regions = list(Region.objects.all()) if scope.is_city else [scope.region]
-    departments = Department.objects.select_related("region")
-    if scope.region is not None:
-        departments = departments.filter(Q(region=scope.region) | Q(region__level="city"))
-    return FilterChoices(regions=regions, categories=list(Category.objects.all()),
-                         departments=list(departments))
-
-
-# --- Rates ---------------------------------------------------------------------------------
-
-def percent(part: int, whole: int) -> Decimal | None:
-    """``part`` ÷ ``whole`` in per cent, two decimals, half up; None when nothing counts."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-
-def average(total: int, count: int) -> Decimal | None:
-    if not count:
-        return None
-    return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-@dataclass
-class IssueFigures:
-    """The issue measures of ``dashboard.rollups`` and the rates made of them."""
-
-    collected: int = 0
-    valid: int = 0
-    open: int = 0
-    dispatched: int = 0
-    responded: int = 0
-    resolved: int = 0
-    on_time: int = 0
-    resolve_days: int = 0
-    rated: int = 0
-    satisfied: int = 0
-    overdue: int = 0
-
-    @classmethod
-    def from_row(cls, row: dict, *, overdue: int = 0) -> "IssueFigures":
-        return cls(**{name: row.get(name) or 0 for name in MEASURES}, overdue=overdue)
-
-    @property
-    def response_rate(self) -> Decimal | None:
-        return percent(self.responded, self.dispatched)
-
-    @property
-    def resolution_rate(self) -> Decimal | None:
-        return percent(self.resolved, self.valid)
-
-    @property
-    def on_time_rate(self) -> Decimal | None:
-        return percent(self.on_time, self.resolved)
-
-    @property
-    def satisfaction_rate(self) -> Decimal | None:
-        return percent(self.satisfied, self.rated)
-
-    @property
-    def average_days(self) -> Decimal | None:
-        return average(self.resolve_days, self.resolved)
-
-
-@dataclass
-class SessionFigures:
-    editions: int = 0
-    sessions_held: int = 0
-    attendances: int = 0
-    entrepreneurs: int = 0
-
-
-@dataclass
-class HeadlineFigures:
-    sessions: SessionFigures
-    issues: IssueFigures
-    #: False when a category or department filter is on: session figures then cover
-    #: the region and months only.
-    sessions_filtered: bool = True
+def _require_scoped(filters) -> None:
+    """Refuse filters nobody held to a scope (a bare ``DashboardFilters``, or None)."""
+    if not isinstance(filters, ScopedFilters):
+        raise TypeError("Dashboard selectors take ScopedFilters from "
+                        "dashboard_scope_for_user(user=..., filters=...), not "
+                        f"{type(filters).__name__}.")
 
 
 # --- The queries ---------------------------------------------------------------------------
@@ -220,7 +72,7 @@ class HeadlineFigures:
 _SUMS = {name: Sum(name) for name in MEASURES}
 
 
-def _in_region_and_months(rows: QuerySet, filters: DashboardFilters) -> QuerySet:
+def _in_region_and_months(rows: QuerySet, filters: ScopedFilters) -> QuerySet:
     """Rollup ``rows`` (with ``region_id`` and ``month``) of the filter's region and months."""
     if filters.region is not None:
         rows = rows.filter(region_id=filters.region.pk)
@@ -231,7 +83,7 @@ def _in_region_and_months(rows: QuerySet, filters: DashboardFilters) -> QuerySet
     return rows
 
 
-def _rollup_rows(filters: DashboardFilters, *, model=None, by: tuple[str, ...] = ()
+def _rollup_rows(filters: ScopedFilters, *, model=None, by: tuple[str, ...] = ()
                  ) -> QuerySet:
     """The issue rollup rows of ``filters``: the summary's (a few thousand) unless a
     department is asked for, or ``model`` says which."""
@@ -246,7 +98,7 @@ def _rollup_rows(filters: DashboardFilters, *, model=None, by: tuple[str, ...] =
     return rows
 
 
-def _in_region_and_period(rows: QuerySet, filters: DashboardFilters, *, moment: str
+def _in_region_and_period(rows: QuerySet, filters: ScopedFilters, *, moment: str
                           ) -> QuerySet:
     """``rows`` of the filter's region whose ``moment`` (a datetime field) falls in its
     months."""
@@ -260,7 +112,7 @@ def _in_region_and_period(rows: QuerySet, filters: DashboardFilters, *, moment: 
     return rows
 
 
-def _filtered_issues(issues: QuerySet[Issue], filters: DashboardFilters) -> QuerySet[Issue]:
+def _filtered_issues(issues: QuerySet[Issue], filters: ScopedFilters) -> QuerySet[Issue]:
     issues = _in_region_and_period(issues, filters, moment="submitted_at")
     if filters.category is not None:
         issues = issues.filter(category_id=filters.category.pk)
@@ -269,44 +121,22 @@ def _filtered_issues(issues: QuerySet[Issue], filters: DashboardFilters) -> Quer
     return issues
 
 
-def _overdue(filters: DashboardFilters) -> QuerySet[Issue]:
+def _overdue(filters: ScopedFilters) -> QuerySet[Issue]:
     return _filtered_issues(Issue.objects.filter(overdue_q(today=timezone.localdate())),
                             filters)
 
 
-@dataclass
-class IssueSums:
-    """The rollup rows of some filters summed by ``keys`` in one query; a page adds them
-    up further in Python (its totals, per month, per category…) instead of reading the
-    rows again for each."""
-
-    keys: tuple[str, ...]
-    rows: list[dict]
-
-    def total(self) -> dict:
-        return self._add(self.rows)
-
-    def by(self, key: str) -> dict:
-        """The sums per value of ``key`` (one of ``keys``)."""
-        groups: dict = {}
-        for row in self.rows:
-            groups.setdefault(row[key], []).append(row)
-        return {value: self._add(rows) for value, rows in groups.items()}
-
-    @staticmethod
-    def _add(rows: list[dict]) -> dict:
-        return {name: sum(row[name] or 0 for row in rows) for name in MEASURES}
-
-
-def issue_sums(filters: DashboardFilters, *, by: tuple[str, ...]) -> IssueSums:
+def issue_sums(filters: ScopedFilters, *, by: tuple[str, ...]) -> IssueSums:
     """One query: the issue rollups of ``filters`` summed per ``by`` (columns of
     ``IssueRollup``)."""
+    _require_scoped(filters)
     rows = list(_rollup_rows(filters, by=by).values(*by).order_by().annotate(**_SUMS))
     return IssueSums(keys=by, rows=rows)
 
 
-def overdue_counts(filters: DashboardFilters) -> dict[tuple[int, int | None], int]:
+def overdue_counts(filters: ScopedFilters) -> dict[tuple[int, int | None], int]:
     """One query: the overdue issues of ``filters`` per (region, lead department)."""
+    _require_scoped(filters)
     rows = (_overdue(filters).values("region_id", "lead_department_id").order_by()
             .annotate(n=Count("id")).values_list("region_id", "lead_department_id", "n"))
     return {(region, department): n for region, department, n in rows}
@@ -319,20 +149,21 @@ def _overdue_by(counts: dict, index: int) -> dict:
     return totals
 
 
-def issue_figures(filters: DashboardFilters, *, sums: IssueSums | None = None
+def issue_figures(filters: ScopedFilters, *, sums: IssueSums | None = None
                   ) -> IssueFigures:
     """The issue figures for ``filters`` (already held to a scope). Two queries, or one
     with ``sums`` (of the same filters)."""
+    _require_scoped(filters)
     row = sums.total() if sums is not None else _rollup_rows(filters).aggregate(**_SUMS)
     return IssueFigures.from_row(row, overdue=_overdue(filters).count())
 
 
-def _held_sessions(filters: DashboardFilters) -> QuerySet[TalkSession]:
+def _held_sessions(filters: ScopedFilters) -> QuerySet[TalkSession]:
     return _in_region_and_period(TalkSession.objects.filter(status=TalkSession.Status.HELD),
                                  filters, moment="starts_at")
 
 
-def session_figures(filters: DashboardFilters) -> SessionFigures:
+def session_figures(filters: ScopedFilters) -> SessionFigures:
     """Editions with a session held, sessions held, attendances (people checked in at
     them) and the distinct entrepreneurs among those. Three queries.
 
@@ -340,6 +171,7 @@ def session_figures(filters: DashboardFilters) -> SessionFigures:
     (a row per region and person), else from the places of the months' held sessions (a
     month or a year of them, not the million).
     """
+    _require_scoped(filters)
     held = _held_sessions(filters)
     counts = held.aggregate(editions=Count("edition_id", distinct=True),
                             sessions_held=Count("id"))
@@ -356,15 +188,14 @@ def session_figures(filters: DashboardFilters) -> SessionFigures:
     return SessionFigures(**counts, attendances=attendances, entrepreneurs=entrepreneurs)
 
 
-def _attendance_months(filters: DashboardFilters) -> QuerySet[AttendanceMonthRollup]:
+def _attendance_months(filters: ScopedFilters) -> QuerySet[AttendanceMonthRollup]:
     return _in_region_and_months(AttendanceMonthRollup.objects.all(), filters)
 
 
-def headline_figures(filters: DashboardFilters | None = None, *,
-                     sums: IssueSums | None = None) -> HeadlineFigures:
-    """Every headline figure for ``filters`` (held to a scope by the caller). Five queries,
-    or four with ``sums``."""
-    filters = filters or DashboardFilters()
+def headline_figures(filters: ScopedFilters, *, sums: IssueSums | None = None
+                     ) -> HeadlineFigures:
+    """Every headline figure for ``filters``. Five queries, or four with ``sums``."""
+    _require_scoped(filters)
     return HeadlineFigures(
         sessions=session_figures(replace(filters, category=None, department=None)),
         issues=issue_figures(filters, sums=sums),
@@ -374,37 +205,23 @@ def headline_figures(filters: DashboardFilters | None = None, *,
 
 def headline_figures_for_user(*, user, filters: DashboardFilters | None = None
                               ) -> HeadlineFigures:
-    scope = dashboard_scope_for_user(user=user)
-    return headline_figures((filters or DashboardFilters()).within(scope))
+    return headline_figures(dashboard_scope_for_user(user=user, filters=filters))
 
 
 def public_figures() -> HeadlineFigures:
     """The programme's figures for the whole city and all time: what the public page and
     the home pages show."""
-    return headline_figures(DashboardFilters())
+    return headline_figures(public_scope())
 
 
-# --- Charts --------------------------------------------------------------------------------
+# --- Charts -------------------------------------------------------------------------------
 
-@dataclass
-class MonthRow:
-    month: date
-    collected: int = 0
-    rated: int = 0
-    satisfied: int = 0
-    sessions_held: int = 0
-    attendances: int = 0
-
-    @property
-    def satisfaction_rate(self) -> Decimal | None:
-        return percent(self.satisfied, self.rated)
-
-
-def monthly_rows(filters: DashboardFilters, *, sums: IssueSums | None = None
+def monthly_rows(filters: ScopedFilters, *, sums: IssueSums | None = None
                  ) -> list[MonthRow]:
     """Issues, satisfaction, sessions and attendances per month, oldest first, every
     month between the first and the last with data. Three queries, or two with ``sums``
     (by month among others)."""
+    _require_scoped(filters)
     months: dict[date, MonthRow] = {}
     sums = sums or issue_sums(filters, by=("month",))
     for month, row in sums.by("month").items():
@@ -433,22 +250,7 @@ def monthly_rows(filters: DashboardFilters, *, sums: IssueSums | None = None
     return rows
 
 
-@dataclass
-class ShareRow:
-    """One category's or region's issues."""
-
-    label: str
-    pk: int
-    collected: int = 0
-    rated: int = 0
-    satisfied: int = 0
-
-    @property
-    def satisfaction_rate(self) -> Decimal | None:
-        return percent(self.satisfied, self.rated)
-
-
-def _shares(filters: DashboardFilters, *, by: str, objects, sums: IssueSums | None
+def _shares(filters: ScopedFilters, *, by: str, objects, sums: IssueSums | None
             ) -> list[ShareRow]:
     totals = (sums or issue_sums(filters, by=(by,))).by(by)
     rows = []
@@ -459,68 +261,30 @@ def _shares(filters: DashboardFilters, *, by: str, objects, sums: IssueSums | No
     return rows
 
 
-def category_rows(filters: DashboardFilters, *, categories, sums: IssueSums | None = None
+def category_rows(filters: ScopedFilters, *, categories, sums: IssueSums | None = None
                   ) -> list[ShareRow]:
     """Issues per category, in the categories' order. One query, none with ``sums``."""
+    _require_scoped(filters)
     return _shares(filters, by="category_id", objects=categories, sums=sums)
 
 
-def region_rows(filters: DashboardFilters, *, regions, sums: IssueSums | None = None
+def region_rows(filters: ScopedFilters, *, regions, sums: IssueSums | None = None
                 ) -> list[ShareRow]:
     """Issues per county (the city's own issues on the city's row). One query, none with
     ``sums``."""
+    _require_scoped(filters)
     return _shares(filters, by="region_id", objects=regions, sums=sums)
 
 
 # --- The ranking (三率) ----------------------------------------------------------------------
 
-class RankingSort:
-    """The columns the ranking sorts by; each is an ``RankingRow`` attribute."""
-
-    COLUMNS = ("name", "led", "assisted", "response_rate", "resolution_rate", "on_time_rate",
-               "satisfaction_rate", "average_days", "overdue")
-    DEFAULT = "-satisfaction_rate"
-
-    @classmethod
-    def parse(cls, value: str) -> str:
-        return value if value.lstrip("-") in cls.COLUMNS else cls.DEFAULT
-
-
-@dataclass
-class RankingRow:
-    name: str
-    pk: int
-    figures: IssueFigures = field(default_factory=IssueFigures)
-    assisted: int = 0
-    region: Region | None = None
-
-    led = property(lambda self: self.figures.collected)
-    overdue = property(lambda self: self.figures.overdue)
-    response_rate = property(lambda self: self.figures.response_rate)
-    resolution_rate = property(lambda self: self.figures.resolution_rate)
-    on_time_rate = property(lambda self: self.figures.on_time_rate)
-    satisfaction_rate = property(lambda self: self.figures.satisfaction_rate)
-    average_days = property(lambda self: self.figures.average_days)
-
-
-def sort_ranking(rows: list[RankingRow], sort: str) -> list[RankingRow]:
-    """Sorted by ``sort`` (a column, "-" for descending); rows without a value (no issue
-    to rate) go last either way, and ties keep the name order."""
-    sort = RankingSort.parse(sort)
-    name, descending = sort.lstrip("-"), sort.startswith("-")
-    rows = sorted(rows, key=lambda row: row.name)
-    present = [row for row in rows if getattr(row, name) is not None]
-    missing = [row for row in rows if getattr(row, name) is None]
-    present.sort(key=lambda row: getattr(row, name), reverse=descending)
-    return present + missing
-
-
-def department_ranking(filters: DashboardFilters, *, departments, sort: str = "",
+def department_ranking(filters: ScopedFilters, *, departments, sort: str = "",
                        sums: IssueSums | None = None, overdue: dict | None = None
                        ) -> list[RankingRow]:
     """Per department: issues led (with their rates) and assisted, and overdue now.
     Three queries; one with ``sums`` (by department among others) and ``overdue``
     (``overdue_counts``)."""
+    _require_scoped(filters)
     led = (sums or issue_sums(filters, by=("department_id",))).by("department_id")
     assisted = dict(_rollup_rows(filters, model=AssistRollup).values("department_id")
                     .order_by("department_id").annotate(n=Sum("assisted"))
@@ -539,11 +303,12 @@ def department_ranking(filters: DashboardFilters, *, departments, sort: str = ""
     return sort_ranking(rows, sort)
 
 
-def region_ranking(filters: DashboardFilters, *, regions, sort: str = "",
+def region_ranking(filters: ScopedFilters, *, regions, sort: str = "",
                    sums: IssueSums | None = None, overdue: dict | None = None
                    ) -> list[RankingRow]:
     """The same per county (the issues of its enterprises). Two queries; none with
     ``sums`` (by region among others) and ``overdue``."""
+    _require_scoped(filters)
     totals = (sums or issue_sums(filters, by=("region_id",))).by("region_id")
     overdue = _overdue_by(overdue if overdue is not None else overdue_counts(filters), 0)
     rows = [
@@ -568,8 +333,7 @@ def overdue_issues_page_for_user(*, user, filters: DashboardFilters | None = Non
     first (earliest due date, then oldest submitted). Each carries ``working_days_late``.
     Three or four queries (the count, capped at ``COUNT_CAP``; the page, in two steps
     after the first; the working-day calendar) whatever the number."""
-    scope = dashboard_scope_for_user(user=user)
-    filters = (filters or DashboardFilters()).within(scope)
+    filters = dashboard_scope_for_user(user=user, filters=filters)
     issues = _filtered_issues(
         issues_for_user(user=user).filter(overdue_q(today=timezone.localdate())), filters
     ).select_related("category", "enterprise", "region", "lead_department").order_by(
@@ -584,8 +348,7 @@ def overdue_issues_page_for_user(*, user, filters: DashboardFilters | None = Non
 def issue_rows_for_user(*, user, filters: DashboardFilters | None = None) -> QuerySet[Issue]:
     """Every issue in the user's scope and filters, oldest first, with what an export row
     shows joined in (for streaming with ``.iterator()``)."""
-    scope = dashboard_scope_for_user(user=user)
-    filters = (filters or DashboardFilters()).within(scope)
+    filters = dashboard_scope_for_user(user=user, filters=filters)
     return _filtered_issues(issues_for_user(user=user), filters).select_related(
         "category", "enterprise", "region", "lead_department"
     ).order_by("submitted_at", "id")

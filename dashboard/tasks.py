@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from dashboard.rollups import rebuild
+
 logger = logging.getLogger(__name__)
 
 
@@ -11,8 +13,6 @@ logger = logging.getLogger(__name__)
 def rebuild_rollups_task() -> int:
     """Recount the rollup rows from the issues (after a calendar correction, and nightly
     after the due dates are recomputed, which writes without saving each issue)."""
-    from dashboard.rollups import rebuild
-
     return rebuild()
 
 

@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET
 from dashboard import exports
 from dashboard.forms import BulletinForm, DashboardFilterForm
 from dashboard.selectors import (
-    DashboardFilters,
     DashboardNotAllowed,
     DashboardScope,
+    ScopedFilters,
     category_rows,
     dashboard_filter_choices_for_user,
     dashboard_scope_for_user,
@@ -45,7 +45,7 @@ from issues.selectors import supervised_issues_page_for_user, supervision_bullet
 class Filtered:
     scope: DashboardScope
     form: DashboardFilterForm
-    filters: DashboardFilters
+    filters: ScopedFilters
     choices: object
 
     @property
@@ -64,13 +64,12 @@ class Filtered:
 
 def _filtered(request) -> Filtered:
     try:
-        scope = dashboard_scope_for_user(user=request.user)
+        choices = dashboard_filter_choices_for_user(user=request.user)
     except DashboardNotAllowed as refusal:
         raise PermissionDenied(str(refusal)) from refusal
-    choices = dashboard_filter_choices_for_user(user=request.user)
     form = DashboardFilterForm(request.GET or None, choices=choices)
-    filters = form.filters().within(scope)
-    return Filtered(scope=scope, form=form, filters=filters, choices=choices)
+    filters = dashboard_scope_for_user(user=request.user, filters=form.filters())
+    return Filtered(scope=filters.scope, form=form, filters=filters, choices=choices)
 
 
 def _query(request) -> str:
@@ -195,7 +194,7 @@ def _excel(output, name: str) -> FileResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-def _file_name(stem: str, filters: DashboardFilters, extension: str) -> str:
+def _file_name(stem: str, filters: ScopedFilters, extension: str) -> str:
     parts = [stem]
     if filters.region is not None:
         parts.append(filters.region.code)
@@ -271,16 +270,17 @@ def _last_full_month(today: date) -> date:
 @login_required
 def bulletin(request):
     try:
-        scope = dashboard_scope_for_user(user=request.user)
+        everything = dashboard_scope_for_user(user=request.user)
     except DashboardNotAllowed as refusal:
         raise PermissionDenied(str(refusal)) from refusal
+    scope = everything.scope
     form = BulletinForm(request.GET or None)
     today = timezone.localdate()
     month = _last_full_month(today)
     if form.is_bound and form.is_valid() and form.cleaned_data["month"]:
         month = form.cleaned_data["month"]
     choices = dashboard_filter_choices_for_user(user=request.user)
-    filters = DashboardFilters(month_from=month, month_to=month).within(scope)
+    filters = replace(everything, month_from=month, month_to=month)
     cumulative = replace(filters, month_from=None)
     counties = [region for region in choices.regions if region.level == "county"]
     departments, county_rows = _rankings(filters, departments=choices.departments,

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from accounts.roles import Role, user_role
 from core.services import background_status
-from dashboard.selectors import DashboardFilters, headline_figures
+from dashboard.selectors import HeadlineFigures, headline_figures_for_user, public_figures
 from entrepreneurs.selectors import (
     entrepreneur_for_user,
     pending_entrepreneurs_for_user,
@@ -26,9 +26,8 @@ from sessions.selectors import (
 )
 
 
-def _headline_figures(*, region=None) -> dict:
+def _headline_figures(figures: HeadlineFigures) -> dict:
     """The programme's figures as the dashboard counts them (``dashboard.selectors``)."""
-    figures = headline_figures(DashboardFilters(region=region))
     return {
         "editions": figures.sessions.editions,
         "sessions_held": figures.sessions.sessions_held,
@@ -39,7 +38,7 @@ def _headline_figures(*, region=None) -> dict:
 
 
 def _public_home(user) -> dict:
-    return {"figures": _headline_figures()}
+    return {"figures": _headline_figures(public_figures())}
 
 
 def _entrepreneur_home(user) -> dict:
@@ -79,14 +78,14 @@ def _coordinator_home(user) -> dict:
 
 def _leader_home(user) -> dict:
     scope = region_scope_for_user(user=user)
-    return {"scope": scope, "figures": _headline_figures(region=scope)}
+    return {"scope": scope, "figures": _headline_figures(headline_figures_for_user(user=user))}
 
 
 def _admin_home(user) -> dict:
     status = background_status()
     if status["last_seen"] is not None:
         status["seconds_ago"] = max(0, int((timezone.now() - status["last_seen"]).total_seconds()))
-    return {"figures": _headline_figures(), "background": status}
+    return {"figures": _headline_figures(public_figures()), "background": status}
 
 
 def _no_role_home(user) -> dict:

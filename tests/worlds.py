@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from entrepreneurs.models import Entrepreneur
 from government.models import Department, Official, Region
-from issues.models import AssistingDepartment, Category, Issue
+from issues.models import Category, Issue
 from sessions.models import Attendance, TalkSession
 from sessions.services import edition_for_day
 from tests.factories import (
+    AssistingDepartmentFactory,
     AttendanceFactory,
     CategoryFactory,
     CityFactory,
@@ -414,7 +415,7 @@ def dashboard_world(*, password: str = "correct horse battery staple") -> Dashbo
                     escalation=Issue.Escalation.BULLETIN),
         "A2": issue("anji", land, "招工难", at(date(2026, 10, 21), 16)),
     }
-    AssistingDepartment.objects.create(issue=issues["W1"], department=market)
+    AssistingDepartmentFactory(issue=issues["W1"], department=market)
 
     edition = EditionFactory(week_start=date(2026, 9, 7))  # one edition, a session a county
     for county, attended, absent in ((wuxing, 2, 0), (anji, 1, 1)):

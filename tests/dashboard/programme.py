@@ -5,10 +5,7 @@ services on chosen days, and the steps it takes."""
 from datetime import date
 from types import SimpleNamespace
 
-from dashboard.selectors import (
-    DashboardFilters,
-    headline_figures,
-)
+from dashboard.selectors import headline_figures, public_scope
 from government.models import Official
 from issues.follow_up import issues_follow_up
 from issues.models import Issue, RatingValue, SatisfactionRating
@@ -216,6 +213,6 @@ def build_programme():
     return w
 
 
-def figures_on(day: date = READ_ON, filters: DashboardFilters | None = None):
+def figures_on(day: date = READ_ON, filters=None):
     with on(day, 9):
-        return headline_figures(filters)
+        return headline_figures(filters or public_scope())

@@ -52,7 +52,6 @@ import pytest
 
 from dashboard.rollups import fresh_counts, stored_counts
 from dashboard.selectors import (
-    DashboardFilters,
     average,
     overdue_issues_page_for_user,
     percent,
@@ -76,6 +75,7 @@ from tests.factories import (
     OfficialFactory,
     RegionFactory,
     UserFactory,
+    scoped_filters,
 )
 from tests.helpers import fresh, on
 
@@ -109,8 +109,8 @@ def test_session_figures_count_held_sessions_and_the_people_who_came(programme):
 
 
 def test_session_figures_by_county(programme):
-    near = figures_on(filters=DashboardFilters(region=programme.near)).sessions
-    far = figures_on(filters=DashboardFilters(region=programme.far)).sessions
+    near = figures_on(filters=scoped_filters(region=programme.near)).sessions
+    far = figures_on(filters=scoped_filters(region=programme.far)).sessions
     assert asdict(near) == {"editions": 2, "sessions_held": 2, "attendances": 3,
                             "entrepreneurs": 2}
     assert asdict(far) == {"editions": 1, "sessions_held": 1, "attendances": 2,
@@ -174,7 +174,7 @@ def test_working_days_to_resolve_skip_the_holiday_and_count_the_make_up_saturday
     person = EntrepreneurFactory(user=UserFactory(),
                                  enterprise=EnterpriseFactory(region=county))
     category = CategoryFactory(accept_limit_days=1, resolve_limit_days=5)
-    only_here = DashboardFilters(region=county)
+    only_here = scoped_filters(region=county)
     # Wednesday 30 September to Monday 12 October: 12 calendar days, 8 weekdays, but
     # 4 working days (8, 9, 10 (the make-up Saturday), 12).
     story(w, person, category, department, accepted=oct_(8), resolved=oct_(12))
@@ -203,7 +203,7 @@ def test_an_issue_waiting_for_the_coordinators_review_is_open_not_resolved(setti
                   department, accepted=oct_(8), resolved=oct_(9),
                   rated=RatingValue.DISSATISFIED)
     assert (issue.status, issue.resolved_at is not None) == (S.REVIEW, True)
-    only_here = DashboardFilters(region=county)
+    only_here = scoped_filters(region=county)
     waiting = figures_on(oct_(12), only_here).issues
     assert (waiting.open, waiting.resolved, waiting.rated, waiting.satisfied) == (1, 0, 1, 0)
     assert (waiting.resolution_rate, waiting.on_time_rate, waiting.average_days,
@@ -229,7 +229,7 @@ def test_rates_round_half_up_as_published():
 
 
 def test_a_reopened_issue_counts_once_on_its_latest_rating(programme):
-    just_i4 = DashboardFilters(region=programme.near, category=programme.cat2)
+    just_i4 = scoped_filters(region=programme.near, category=programme.cat2)
     issues = figures_on(filters=just_i4).issues
     # I4: dissatisfied then satisfied: one rated, one satisfied; answered once (round 2),
     # accepted in time in round 2.

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from issues.models import AssistingDepartment, Issue
+from issues.models import Issue
 from sessions.models import Attendance, TalkSession
 from tests.dashboard.screens import (
     BULLETIN_URL,
@@ -22,6 +22,7 @@ from tests.dashboard.screens import (
     text_of,
 )
 from tests.factories import (
+    AssistingDepartmentFactory,
     AttendanceFactory,
     CategoryFactory,
     DepartmentFactory,
@@ -60,7 +61,7 @@ def add_data(world: World, size: int) -> None:
                                  resolved_at=(submitted + timedelta(days=3)
                                               if status == S.CLOSED else None),
                                  escalation=Issue.Escalation.BULLETIN)
-            AssistingDepartment.objects.create(issue=issue, department=world.market)
+            AssistingDepartmentFactory(issue=issue, department=world.market)
         session = TalkSessionFactory(
             region=county, status=TalkSession.Status.HELD,
             edition=EditionFactory(week_start=date(2025, 1, 6) + timedelta(weeks=n)))

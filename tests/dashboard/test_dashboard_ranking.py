@@ -10,7 +10,6 @@ import pytest
 from dashboard.models import IssueRollup
 from dashboard.rollups import rebuild
 from dashboard.selectors import (
-    DashboardFilters,
     IssueFigures,
     RankingRow,
     department_ranking,
@@ -28,6 +27,7 @@ from tests.factories import (
     EnterpriseFactory,
     EntrepreneurFactory,
     IssueFactory,
+    scoped_filters,
 )
 from tests.helpers import at, on
 
@@ -37,10 +37,10 @@ pytestmark = pytest.mark.django_db
 # --- The ranking -----------------------------------------------------------------------------
 
 
-def ranking(programme, sort: str = "", filters: DashboardFilters | None = None):
+def ranking(programme, sort: str = "", filters=None):
     with on(READ_ON, 9):
         # Given out of name order: the ranking puts them in it.
-        return department_ranking(filters or DashboardFilters(),
+        return department_ranking(filters or scoped_filters(),
                                   departments=[programme.d, programme.c, programme.b,
                                                programme.a], sort=sort)
 
@@ -62,7 +62,7 @@ def test_the_ranking_has_a_row_per_department_with_issues_led_and_assisted(progr
 
 
 def test_the_ranking_under_a_department_filter_has_that_department_only(programme):
-    rows = ranking(programme, filters=DashboardFilters(department=programme.b))
+    rows = ranking(programme, filters=scoped_filters(department=programme.b))
     assert [(row.name, row.led, row.assisted) for row in rows] == [("B局", 2, 1)]
 
 
@@ -103,7 +103,7 @@ def test_sorting_keeps_equal_values_in_name_order_and_missing_ones_last():
 
 def test_the_county_ranking(programme):
     with on(READ_ON, 9):
-        rows = region_ranking(DashboardFilters(), regions=[programme.near, programme.far],
+        rows = region_ranking(scoped_filters(), regions=[programme.near, programme.far],
                               sort="-satisfaction_rate")
     assert [(row.pk, row.led, row.satisfaction_rate, row.overdue) for row in rows] == [
         (programme.near.pk, 8, Decimal("100.00"), 2),
@@ -147,8 +147,8 @@ def _many_more_issues(programme, n: int = 60) -> None:
 
 
 def test_the_figures_take_a_fixed_number_of_queries(programme, django_assert_num_queries):
-    everything = DashboardFilters()
-    autumn = DashboardFilters(month_from=date(2026, 9, 1), month_to=date(2026, 10, 1))
+    everything = scoped_filters()
+    autumn = scoped_filters(month_from=date(2026, 9, 1), month_to=date(2026, 10, 1))
     departments = [programme.a, programme.b, programme.c, programme.d]
     rows_before = IssueRollup.objects.count()
 
