@@ -50,6 +50,8 @@ def _conditional_update(model, rows: list[dict], fields: tuple[str, ...]) -> Non
             if cases:
                 changes[field] = Case(*cases, default=F(field), output_field=model._meta
                                       .get_field(field))
+        # A bulk UPDATE sends no ``issue_changed``: the dashboard recounts its rollups after
+        # every calendar change (and nightly), which covers the due dates moved here.
         model.objects.filter(pk__in=[row["pk"] for row in batch]).update(**changes)
 
 

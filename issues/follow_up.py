@@ -19,7 +19,7 @@ from government.models import Official
 from issues import notices
 from issues.models import Issue, IssueEvent
 from issues.rules import workflow_rules
-from issues.workflow import event_key, record_change
+from issues.workflow import event_key, lock_issue, record_change, save_issue
 
 S = Issue.Status
 E = Issue.Escalation
@@ -107,9 +107,8 @@ def issue_follow_up(*, issue_id: int, today: date | None = None,
     today = today or timezone.localdate()
     calendar = calendar or work_calendar()
     counts = FollowUpCounts()
-    issue = (Issue.objects.select_for_update(of=("self",))
-             .select_related("entrepreneur__user", "region", "lead_department")
-             .filter(pk=issue_id).first())
+    issue = lock_issue(Issue.objects.select_related("entrepreneur__user", "region",
+                                                    "lead_department"), pk=issue_id)
     if issue is None:
         return counts
     with notices.site_language():
@@ -138,7 +137,7 @@ def _remind_due(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
     if (issue.status == S.DISPATCHED and issue.accept_reminded_for != issue.accept_due_on
             and _due_soon(calendar, today=today, due=issue.accept_due_on)):
         issue.accept_reminded_for = issue.accept_due_on
-        issue.save(update_fields=["accept_reminded_for"])
+        save_issue(issue, fields=["accept_reminded_for"])
         sent += _remind(issue, step="accept_due", due=issue.accept_due_on,
                         department_id=issue.lead_department_id,
                         message=_("Reminder: accept by %(due)s."),
@@ -146,7 +145,7 @@ def _remind_due(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
     if (issue.due_reminded_for != issue.due_on
             and _due_soon(calendar, today=today, due=issue.due_on)):
         issue.due_reminded_for = issue.due_on
-        issue.save(update_fields=["due_reminded_for"])
+        save_issue(issue, fields=["due_reminded_for"])
         sent += _remind(issue, step="due", due=issue.due_on,
                         department_id=issue.lead_department_id,
                         message=_("Reminder: the answer is due by %(due)s."),

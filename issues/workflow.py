@@ -30,6 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.signals import snapshot
 from core.workdays import WorkCalendar, work_calendar
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Department, Official
@@ -48,6 +49,7 @@ from issues.models import (
 )
 from issues.rules import workflow_rules
 from issues.services import issue_references_allocate
+from issues.signals import assistance_changed, issue_changed
 
 S = Issue.Status
 E = Issue.Escalation
@@ -205,6 +207,7 @@ def _begin(action: Action, *, actor, issue: Issue, version: int) -> Issue:
         .select_related("category", "entrepreneur__user", "region", "lead_department")
         .get(pk=issue.pk)
     )
+    locked._loaded_values = snapshot(locked)
     if locked.version != version:
         raise StaleIssue(_(
             "Someone else changed this issue while you were looking at it. Nothing you "
@@ -232,13 +235,31 @@ def record_change(issue: Issue, *, actor, kind: str, fields=(), to_status: str |
         issue.version += 1
         update.add("version")
     if update:
-        issue.save(update_fields=sorted(update))
+        save_issue(issue, fields=update)
     return IssueEvent.objects.create(
         issue=issue, kind=kind, actor=actor,
         from_status=from_status if to_status is not None else "",
         to_status=issue.status if to_status is not None else "",
         round=issue.round, message=message, is_public=is_public, data=data or {},
     )
+
+
+def save_issue(issue: Issue, *, fields) -> None:
+    """Save the issue's ``fields`` and send ``issue_changed`` with the values it held as
+    loaded under its lock (``_begin``, or ``lock_issue``); then those are the new "before",
+    so that a second save in the same transaction sends a correct one too."""
+    issue.save(update_fields=sorted(fields))
+    issue_changed.send(sender=Issue, issue=issue, before=issue._loaded_values)
+    issue._loaded_values = snapshot(issue)
+
+
+def lock_issue(queryset, *, pk: int) -> Issue | None:
+    """The issue re-read from ``queryset`` under a row lock, with the snapshot ``save_issue``
+    sends as ``before``; None if it is gone. Must be called inside a transaction."""
+    issue = queryset.select_for_update(of=("self",)).filter(pk=pk).first()
+    if issue is not None:
+        issue._loaded_values = snapshot(issue)
+    return issue
 
 
 def _required(text: str, message: str) -> str:
@@ -326,6 +347,8 @@ def _submit(*, actor, title, description, category, entrepreneur, source, sessio
         region=entrepreneur.enterprise.region, source=source, session=session,
         created_by=actor, submitted_at=now,
     )
+    issue_changed.send(sender=Issue, issue=issue, before=None)
+    issue._loaded_values = snapshot(issue)
     if attachments:
         attachments_save(issue=issue, checked=list(attachments), user=actor)
     event = IssueEvent.objects.create(
@@ -400,14 +423,18 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     issue.due_on = _deadlines(calendar, today, issue.resolve_limit_days)
     issue.accepted_at = None
     issue.accept_reminded_for = issue.due_reminded_for = None
+    removed = list(issue.assistances.all())
     issue.assistances.all().delete()
+    for assistance in removed:
+        assistance_changed.send(sender=AssistingDepartment, assistance=assistance, added=False)
     # One save each (not bulk_create): the dashboard's rollups count assistances on save.
     for department, days in sorted(assisting.items(), key=lambda item: item[0].pk):
-        AssistingDepartment.objects.create(
+        assistance = AssistingDepartment.objects.create(
             issue=issue, department=department,
             resolve_limit_days=days or category.resolve_limit_days,
             due_on=_deadlines(calendar, today, days or category.resolve_limit_days),
         )
+        assistance_changed.send(sender=AssistingDepartment, assistance=assistance, added=True)
     event = record_change(
         issue, actor=actor, kind=K.DISPATCHED, fields=fields, to_status=S.DISPATCHED,
         message=note.strip(),
