@@ -587,6 +587,35 @@ def issue_close(*, actor, issue: Issue, version: int, note: str) -> Issue:
     return issue
 
 
+@transaction.atomic
+def issue_close_unrated(*, issue: Issue) -> IssueEvent:
+    """The system closes an answer the entrepreneur left unrated for
+    ``rating_close_days`` working days (the follow-up queue decides when); it never counts
+    as satisfied. ``issue``: loaded under its lock (``lock_issue``), or it is locked here."""
+    if not hasattr(issue, "_loaded_values"):
+        issue = lock_issue(Issue.objects.select_related("entrepreneur__user", "region"),
+                           pk=issue.pk)
+    if issue.status != S.RESOLVED:
+        raise WrongState(
+            _("This cannot be done while the issue is “%(status)s”.")
+            % {"status": issue.get_status_display()}
+        )
+    rules = workflow_rules()
+    with notices.site_language():
+        issue.closed_at = timezone.now()
+        event = record_change(issue, actor=None, kind=K.CLOSED, to_status=S.CLOSED_UNRATED,
+                              fields=["closed_at"],
+                              message=_("Closed without a rating after %(days)s working days.")
+                              % {"days": rules.rating_close_days})
+        notices.tell_entrepreneur(
+            issue=issue, key=event_key(issue, event, "closed-unrated"),
+            subject=_("Your issue %(reference)s was closed without a rating")
+            % {"reference": issue.reference},
+            body=event.message,
+        )
+    return event
+
+
 # --- Departments: accept, return, notes, extension, resolve -----------------------------
 
 
