@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.pagination import CappedPaginator
+from core.workdays import work_calendar
 from entrepreneurs.models import Enterprise
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Department, Official, Region
@@ -24,11 +25,13 @@ from issues.models import (
     AssistingDepartment,
     Attachment,
     Category,
+    ExtensionRequest,
     Issue,
     IssueEvent,
     SatisfactionRating,
 )
 from issues.services import is_reference
+from sessions.models import TalkSession
 
 S = Issue.Status
 
@@ -526,8 +529,6 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
 
 def _queue_definitions(*, today) -> dict:
     """Every work queue: key → (label, the condition, the order of its list)."""
-    from issues.models import ExtensionRequest
-
     by_due = (F("due_on").asc(nulls_last=True), "submitted_at", "id")
     oldest_first = ("submitted_at", "id")
     pending_extension = ExtensionRequest.objects.filter(
@@ -646,8 +647,6 @@ def supervised_issues_page_for_user(*, user, bulletin_only: bool = False,
     the user's scope — or only those listed in the bulletin — most overdue first (earliest
     due date; none last). Each carries ``working_days_late`` (0 when not past its due date).
     Three queries (the count, the page, and the working-day calendar) whatever the number."""
-    from core.workdays import work_calendar
-
     issues = (
         _supervised(user=user, bulletin_only=bulletin_only)
         .select_related("lead_department__region", "enterprise", "category", "region")
@@ -684,8 +683,6 @@ def pending_extension_request_for_issue(*, issue: Issue):
     """The issue's request for more time waiting for a decision, or None; with
     ``requested_by_name`` and ``requested_by_department`` (the asking official's). One query.
     Officials only: departments' requests are internal."""
-    from issues.models import ExtensionRequest
-
     request = (
         ExtensionRequest.objects.filter(issue_id=issue.pk,
                                         status=ExtensionRequest.Status.PENDING)
@@ -712,8 +709,6 @@ def sessions_for_issue_entry_for_user(*, user, limit: int = 50) -> list:
     """Sessions an issue entered by a coordinator may have been raised at: from 60 days ago
     to 7 days ahead, in the coordinator's region scope (an administrator's or a city
     coordinator's: all), not cancelled, the ``limit`` latest first. One query."""
-    from sessions.models import TalkSession
-
     now = timezone.now()
     sessions = TalkSession.objects.filter(
         starts_at__gte=now - timedelta(days=60), starts_at__lte=now + timedelta(days=7),

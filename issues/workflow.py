@@ -48,6 +48,7 @@ from issues.models import (
     SatisfactionRating,
 )
 from issues.rules import workflow_rules
+from issues.selectors import issues_for_user
 from issues.services import issue_references_allocate
 from issues.signals import assistance_changed, issue_changed
 
@@ -494,8 +495,6 @@ def issue_reject(*, actor, issue: Issue, version: int, reason: str) -> Issue:
 @transaction.atomic
 def issue_mark_duplicate(*, actor, issue: Issue, version: int, original: Issue) -> Issue:
     """The same problem is already being handled as ``original`` (followed to the first one)."""
-    from issues.selectors import issues_for_user
-
     # Who may act first: someone without a part is refused as such, whatever they name.
     issue = _begin(Action.MARK_DUPLICATE, actor=actor, issue=issue, version=version)
     while original.status == S.DUPLICATE and original.duplicate_of_id:
