@@ -17,10 +17,7 @@ from entrepreneurs.models import Enterprise
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
-from issues.models import (
-    Category,
-    Issue,
-)
+from issues.models import Category, Issue
 from issues.services import is_reference
 from issues.visibility import (
     DUE_SOON_DAYS,

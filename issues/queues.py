@@ -21,10 +21,7 @@ from issues.listing import (
     issue_list_for_user,
     issue_scope_for_user,
 )
-from issues.models import (
-    ExtensionRequest,
-    Issue,
-)
+from issues.models import ExtensionRequest, Issue
 from issues.visibility import (
     DUE_SOON_DAYS,
     PLAIN_STATUS,

@@ -2,17 +2,13 @@
 feed starts from it (``issue_for_user`` for one issue); and the plain words an entrepreneur
 reads for the workflow's statuses."""
 
-
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Official
 from government.selectors import official_for_user, region_scope_for_user
-from issues.models import (
-    AssistingDepartment,
-    Issue,
-)
+from issues.models import AssistingDepartment, Issue
 
 S = Issue.Status
 
