@@ -16,7 +16,9 @@ from issues.follow_up import issues_follow_up
 from issues.models import AssistingDepartment, Issue, RatingValue, SatisfactionRating
 from issues.signals import assistance_changed, issue_changed
 from issues.workflow import (
+    WrongState,
     issue_accept,
+    issue_close_unrated,
     issue_dispatch,
     issue_rate,
     issue_resolve,
@@ -27,6 +29,7 @@ from tests.factories import (
     DepartmentFactory,
     EnterpriseFactory,
     EntrepreneurFactory,
+    IssueFactory,
     OfficialFactory,
     RegionFactory,
     UserFactory,
@@ -107,3 +110,10 @@ def test_every_write_sends_a_correct_before(settings, sent):
     assert len(mine) >= 10
     assert assistances == [(issue.pk, helper.pk, True), (issue.pk, helper.pk, False),
                            (issue.pk, other.pk, True)]
+
+
+def test_closing_unrated_refuses_an_issue_no_longer_waiting_for_a_rating():
+    issue = IssueFactory()  # submitted
+    with pytest.raises(WrongState):
+        issue_close_unrated(issue=issue)
+    assert Issue.objects.get(pk=issue.pk).status == Issue.Status.SUBMITTED
