@@ -1,3 +1,8 @@
+"""The admin of the issues app. Categories are edited here; everything else is read-only
+(``ViewOnlyAdmin`` and read-only inlines): an issue changes only through the workflow
+(``issues.workflow``), which writes its timeline and tells the dashboard, so the admin has
+no change, add or delete path and writes no ``status``."""
+
 from django.contrib import admin
 
 from core.admin import ViewOnlyAdmin

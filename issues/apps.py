@@ -24,7 +24,7 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from core.signals import working_calendar_changed
-        from issues.deadlines import on_working_calendar_changed
+        from issues.tasks import on_working_calendar_changed
 
         post_migrate.connect(self.create_periodic_tasks, sender=self)
         working_calendar_changed.connect(

@@ -3,8 +3,8 @@
 Each handling round stores its clock: the day it started and its limits in working days
 (``Issue.round_started_on``, ``accept_limit_days``, ``resolve_limit_days``, and each
 assisting department's ``resolve_limit_days``). When a coordinator corrects the calendar,
-``core`` sends ``working_calendar_changed``; the receiver here queues a task that recomputes
-the due dates of the open issues the changed days can touch. The daily sweep calls
+``core`` sends ``working_calendar_changed``; its receiver (``issues.tasks``) queues a task
+that recomputes the due dates of the open issues the changed days can touch. The daily sweep calls
 ``issue_due_dates_recompute()`` for every open issue as well, so a change made while the
 broker was down is applied the next day at the latest.
 """
@@ -120,16 +120,8 @@ def issue_due_dates_recompute(*, days: Iterable[date] | None = None,
     return len(changed_issues)
 
 
-def on_working_calendar_changed(sender, days, **kwargs) -> None:
-    """``core.signals.working_calendar_changed`` (sent on commit): queue the recompute.
-
-    If the broker is down the change is not lost: the daily sweep recomputes every open
-    issue's due dates.
-    """
-    from issues.tasks import recompute_due_dates_task
-
-    try:
-        recompute_due_dates_task.delay(days=[day.isoformat() for day in days])
-    except Exception:  # the broker is down: the daily sweep recomputes
-        logger.warning("Broker unavailable; due dates for calendar days %s left to the sweep",
-                       ", ".join(day.isoformat() for day in days))
+def due_dates_left_to_sweep(days: Iterable[date]) -> None:
+    """The recompute of these changed days could not be queued (the broker is down): say so;
+    the daily sweep recomputes every open issue's due dates."""
+    logger.warning("Broker unavailable; due dates for calendar days %s left to the sweep",
+                   ", ".join(day.isoformat() for day in days))

@@ -3,7 +3,8 @@
 Celery beat runs ``issues_follow_up`` (``issues.tasks``); each issue is handled by
 ``issue_follow_up`` under its row lock, and each step marks itself done on the issue, so
 any number of runs or task deliveries sends each message once per issue and round. The
-steps write the timeline through ``issues.workflow.record_change`` like every action.
+steps write the timeline through ``issues.workflow.record_change`` like every action;
+closing an unrated answer is the workflow's own transition, ``issue_close_unrated``.
 """
 
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from government.models import Official
 from issues import notices
 from issues.models import Issue, IssueEvent
 from issues.rules import workflow_rules
-from issues.workflow import event_key, lock_issue, record_change, save_issue
+from issues.workflow import issue_close_unrated, lock_issue, record_change, save_issue
 
 S = Issue.Status
 E = Issue.Escalation
@@ -243,16 +244,7 @@ def _follow_up_rating(issue: Issue, *, today: date, calendar: WorkCalendar,
     waited = calendar.working_days_between(answered_on, today)
     values = {"reference": issue.reference, "title": issue.title}
     if waited >= rules.rating_close_days:
-        issue.closed_at = timezone.now()
-        event = record_change(issue, actor=None, kind=K.CLOSED, to_status=S.CLOSED_UNRATED,
-                              fields=["closed_at"],
-                              message=_("Closed without a rating after %(days)s working days.")
-                              % {"days": rules.rating_close_days})
-        notices.tell_entrepreneur(
-            issue=issue, key=event_key(issue, event, "closed-unrated"),
-            subject=_("Your issue %(reference)s was closed without a rating") % values,
-            body=event.message,
-        )
+        issue_close_unrated(issue=issue)
         counts.closed_unrated += 1
     elif waited >= rules.rating_reminder_days and issue.rating_reminded_at is None:
         issue.rating_reminded_at = timezone.now()

@@ -1,10 +1,12 @@
-"""Celery tasks of the issues app: thin wrappers around the follow-up queue and deadlines."""
+"""Celery tasks of the issues app: thin wrappers around the follow-up queue and deadlines,
+and the receiver that queues the due dates' recompute when the working-day calendar
+changes."""
 
 from datetime import date
 
 from celery import shared_task
 
-from issues.deadlines import issue_due_dates_recompute
+from issues.deadlines import due_dates_left_to_sweep, issue_due_dates_recompute
 from issues.follow_up import issues_follow_up
 
 
@@ -20,3 +22,15 @@ def recompute_due_dates_task(days: list[str] | None = None) -> int:
     issue (the nightly run, which also catches a change whose task the broker lost)."""
     parsed = None if days is None else [date.fromisoformat(day) for day in days]
     return issue_due_dates_recompute(days=parsed)
+
+
+def on_working_calendar_changed(sender, days, **kwargs) -> None:
+    """``core.signals.working_calendar_changed`` (sent on commit): queue the recompute.
+
+    If the broker is down the change is not lost: the daily sweep recomputes every open
+    issue's due dates.
+    """
+    try:
+        recompute_due_dates_task.delay(days=[day.isoformat() for day in days])
+    except Exception:  # the broker is down: the daily sweep recomputes
+        due_dates_left_to_sweep(days)

@@ -43,7 +43,7 @@ def test_the_issue_list_says_more_than_the_cap(client, monkeypatch):
 def test_a_queue_tab_counts_up_to_its_cap(client, monkeypatch):
     from issues import selectors
 
-    monkeypatch.setattr(selectors, "QUEUE_COUNT_CAP", 2)
+    monkeypatch.setattr("issues.queues.QUEUE_COUNT_CAP", 2)
     admin = UserFactory(is_superuser=True, is_staff=True)
     IssueFactory.create_batch(3)  # submitted: waiting to be dispatched
     queues = {queue["key"]: queue for queue in selectors.issue_queues_for_user(user=admin)}

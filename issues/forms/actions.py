@@ -1,168 +1,21 @@
-"""Forms of the issue pages: the list's filters, raising an issue, each workflow action and
-the rating.
+"""The forms of the workflow's actions and of the rating, one per ``Action``
+(``ACTION_FORMS``).
 
 Every action form carries the ``version`` of the issue the user saw (a hidden field), so
 the workflow can refuse a change made on a page that someone else's change has overtaken.
 The forms only parse what was typed; the workflow (``issues.workflow``) decides.
 """
 
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
-from issues.models import Category, Issue, RatingValue, SatisfactionRating
+from issues.models import Issue, RatingValue, SatisfactionRating
+from issues.policy import Action
 from issues.rules import workflow_rules
-from issues.selectors import (
-    IssueFilterChoices,
-    IssueFilters,
-    IssueSort,
-    dispatch_departments,
-    issues_for_user,
-)
+from issues.selectors import dispatch_departments, issues_for_user
 from issues.services import is_reference
-from issues.workflow import Action
-
-
-class IssueFilterForm(forms.Form):
-    """The list's filters, read from the query string; the choices are the user's."""
-
-    search = forms.CharField(
-        label=_("Reference or title"), required=False, max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "HZ-2026-000123"}),
-    )
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    category = forms.TypedChoiceField(label=_("Category"), required=False, coerce=int,
-                                      empty_value=None)
-    region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int,
-                                    empty_value=None)
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False)
-    queue = forms.ChoiceField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, data, *, choices: IssueFilterChoices, queues=()):
-        super().__init__(data)
-        self.fields["status"].choices = [("", _("Any status")), *choices.statuses]
-        self.fields["category"].choices = [("", _("Any category")), *choices.categories]
-        if choices.regions:
-            self.fields["region"].choices = [("", _("Any region")), *choices.regions]
-        else:
-            del self.fields["region"]
-        if choices.sorts:
-            self.fields["sort"].choices = choices.sorts
-        else:
-            del self.fields["sort"]
-        if queues:
-            self.fields["queue"].choices = [("", ""), *((key, key) for key in queues)]
-        else:
-            del self.fields["queue"]
-
-    def filters(self) -> IssueFilters:
-        """The filters that were given and valid; invalid ones are shown as errors and ignored."""
-        self.is_valid()
-        data = self.cleaned_data
-        return IssueFilters(
-            status=data.get("status") or "",
-            category=data.get("category"),
-            region=data.get("region"),
-            overdue=bool(data.get("overdue")),
-            search=data.get("search") or "",
-            sort=data.get("sort") or IssueSort.NEWEST,
-            queue=data.get("queue") or "",
-        )
-
-
-# --- Raising an issue -------------------------------------------------------------------
-
-
-class IssueSubmitForm(forms.Form):
-    """An entrepreneur's own issue; with ``for_other`` a coordinator's entry, which also says
-    where the issue was raised (``sessions``: the sessions it may name)."""
-
-    SOURCES = [(value, label) for value, label in Issue.Source.choices
-               if value != Issue.Source.ONLINE]
-
-    title = forms.CharField(
-        label=_("Title"), max_length=Issue._meta.get_field("title").max_length,
-        help_text=_("One line that names the problem."),
-        error_messages={"required": _("Give the issue a title.")},
-    )
-    description = forms.CharField(
-        label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}),
-        help_text=_("What happened, what you need, and who you have already asked."),
-        error_messages={"required": _("Describe the issue.")},
-    )
-    category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.all(), empty_label=None,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the category closest to the issue.")},
-    )
-    source = forms.ChoiceField(
-        label=_("Where was it raised?"), choices=SOURCES, widget=forms.RadioSelect,
-        error_messages={"required": _("Say where the issue was raised: at a session, by "
-                                      "phone or on a visit.")},
-    )
-    session = forms.TypedChoiceField(label=_("Session"), coerce=int, required=False,
-                                     empty_value=None)
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
-
-    def __init__(self, data=None, files=None, *, for_other: bool = False, sessions=(),
-                 at_session: int | None = None):
-        """``at_session``: the session the coordinator came from (its check-in list), chosen
-        in advance with the source "at a session" when it is among ``sessions``."""
-        initial = {}
-        if for_other and at_session in {session.pk for session in sessions}:
-            initial = {"source": Issue.Source.SESSION, "session": at_session}
-        super().__init__(data, files, initial=initial)
-        self.for_other = for_other
-        self.fields["attachments"].widget.attrs.update({
-            "data-max-files": MAX_ATTACHMENTS,
-            "data-max-files-message": _("Choose at most %(count)s files.")
-            % {"count": MAX_ATTACHMENTS},
-        })
-        if for_other:
-            self._sessions = {session.pk: session for session in sessions}
-            self.fields["session"].choices = [
-                ("", _("Not raised at a session")),
-                *((session.pk, _session_label(session)) for session in sessions),
-            ]
-            self.fields["session"].help_text = _(
-                "Sessions of the last 60 days and the coming week, latest first."
-            )
-        else:
-            del self.fields["source"]
-            del self.fields["session"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if (self.for_other and cleaned.get("session")
-                and cleaned.get("source") != Issue.Source.SESSION):
-            self.add_error("session", _("Only an issue raised at a session names a session."))
-        return cleaned
-
-    def submit_arguments(self) -> dict:
-        """The keyword arguments of ``issues.workflow.issue_submit`` (but the actor and the
-        entrepreneur)."""
-        data = self.cleaned_data
-        arguments = {
-            "title": data["title"], "description": data["description"],
-            "category": data["category"], "attachments": data.get("attachments") or [],
-        }
-        if self.for_other:
-            arguments["source"] = data["source"]
-            arguments["session"] = self._sessions.get(data.get("session"))
-        return arguments
-
-
-def _session_label(session) -> str:
-    when = timezone.localtime(session.starts_at)
-    return f"{when:%Y-%m-%d %H:%M} · {session.region} · {session.theme}"
-
-
-# --- The workflow's actions -------------------------------------------------------------
 
 
 class ActionForm(forms.Form):

@@ -1,10 +1,6 @@
-"""The issue screens: the list and its work queues, the issue page with the actions the
-user may take, raising an issue, rating an answer, attachments and the supervision page.
-
-Thin: the selectors decide who sees what, the forms parse what was typed, and the workflow
-(``issues.workflow``) decides and writes. A refused action brings the issue page back with
-the reason and everything that was typed.
-"""
+"""The issue page: what the user may see of the issue, the actions they may take on it
+(one form each), posting an action, the entrepreneur's rating page, and downloading an
+attachment. A refused action brings the page back with the reason and what was typed."""
 
 from dataclasses import dataclass
 
@@ -13,85 +9,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.forms import add_service_errors
-from core.ratelimits import rate_limit_hit
-from entrepreneurs.models import Entrepreneur
-from entrepreneurs.selectors import entrepreneur_for_user, entrepreneurs_for_user
 from issues import workflow
-from issues.attachments import (
-    attachment_for_user,
-    attachment_response,
-    attachments_saved_or_removed,
-)
-from issues.forms import (
-    ACTION_FORMS,
-    ActionForm,
-    IssueFilterForm,
-    IssueSubmitForm,
-    RateForm,
-)
+from issues.attachments import attachment_for_user, attachment_response
+from issues.forms import ACTION_FORMS, ActionForm, RateForm
 from issues.models import Attachment, Issue, RatingValue
 from issues.selectors import (
     IssueDetail,
     dispatch_departments,
     issue_detail_for_user,
-    issue_filter_choices_for_user,
-    issue_queue_keys_for_user,
-    issue_queue_page_for_user,
-    issue_queues_for_user,
-    issue_scope_for_user,
-    may_see_supervision,
     pending_extension_request_for_issue,
-    sessions_for_issue_entry_for_user,
-    supervised_issues_page_for_user,
-    supervision_bulletin_for_user,
 )
 from issues.workflow import Action, Party, StaleIssue, WorkflowError
 
 S = Issue.Status
 NOT_FOUND = _("No issue with this reference is open to you.")
-TOO_MANY_SUBMISSIONS = _(
-    "Too many issues were sent from your network in a short time. Please wait a while and "
-    "send it again; nothing has been recorded."
-)
-FILES_NOT_KEPT = _(
-    "Browsers cannot keep chosen files when a form comes back: choose your attachments "
-    "again before you send it."
-)
-
-
-# --- The list ---------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def issue_list(request):
-    """The issues the user may see, filtered or narrowed to a work queue, 25 a page."""
-    user = request.user
-    queue_keys = issue_queue_keys_for_user(user=user)
-    form = IssueFilterForm(
-        request.GET, choices=issue_filter_choices_for_user(user=user), queues=queue_keys,
-    )
-    filters = form.filters()
-    page = issue_queue_page_for_user(user=user, filters=filters,
-                                     page_number=request.GET.get("page"))
-    queues = issue_queues_for_user(user=user)
-    return render(request, "issues/list.html", {
-        "scope": issue_scope_for_user(user=user),
-        "form": form,
-        "filters": filters,
-        "page": page,
-        "queues": queues,
-        "queue": next((queue for queue in queues if queue["key"] == filters.queue), None),
-        "may_supervise": may_see_supervision(user=user),
-    })
-
-
-# --- The issue page and its actions -----------------------------------------------------
 
 
 @dataclass
@@ -372,85 +307,7 @@ def _rating_thanks(rating) -> str:
         "due": issue.due_on.isoformat() if issue.due_on else "—"}
 
 
-# --- Raising an issue -------------------------------------------------------------------
-
-
-def _submit_refusal(user) -> str:
-    person = entrepreneur_for_user(user=user)
-    if person is not None:
-        if person.verification == Entrepreneur.Verification.PENDING:
-            return _("Only verified entrepreneurs can raise issues online, and a coordinator "
-                     "still has to verify you. You will be told once it is done.")
-        return _("Your registration was not verified, so you cannot raise issues online. "
-                 "Contact the coordinator of your region.")
-    return _("Only verified entrepreneurs raise issues online; coordinators enter them for "
-             "an entrepreneur from the person's page.")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def issue_new(request):
-    """An entrepreneur raises an issue; a coordinator enters one for a person of their
-    scope (``?entrepreneur=<pk>``), saying where it was raised."""
-    user = request.user
-    person = None
-    if "entrepreneur" in request.GET:
-        if not workflow.may_submit_for_others(user=user):
-            raise PermissionDenied(_("Only coordinators can enter an issue for someone else."))
-        try:
-            person = entrepreneurs_for_user(user=user).select_related(
-                "enterprise__region").get(pk=int(request.GET["entrepreneur"]))
-        except (ValueError, Entrepreneur.DoesNotExist):
-            raise Http404(_("No such person in your region.")) from None
-    elif not workflow.may_submit_for_self(user=user):
-        if workflow.may_submit_for_others(user=user):
-            messages.info(request, _("Choose the person first: open their page in the "
-                                     "directory and choose “Record an issue for this person”."))
-            return redirect("entrepreneurs:list")
-        raise PermissionDenied(_submit_refusal(user))
-    for_other = person is not None
-    sessions = sessions_for_issue_entry_for_user(user=user) if for_other else ()
-    status = 200
-    if request.method == "POST":
-        form = IssueSubmitForm(request.POST, request.FILES, for_other=for_other,
-                               sessions=sessions)
-        if form.is_valid():
-            if rate_limit_hit(request, name="issue_submission"):
-                form.add_error(None, TOO_MANY_SUBMISSIONS)
-                status = 429
-            else:
-                try:
-                    with attachments_saved_or_removed():
-                        issue = workflow.issue_submit(actor=user, entrepreneur=person,
-                                                      **form.submit_arguments())
-                except WorkflowError as error:
-                    form.add_error(None, error.message)
-                    status = error.status_code
-                except ValidationError as error:
-                    add_service_errors(form, error)
-                    status = 400
-                else:
-                    if for_other:
-                        text = _("Issue %(reference)s was recorded for %(name)s.")
-                    else:
-                        text = _("Your issue was received. Its reference is %(reference)s; "
-                                 "you will be told when a department takes it up.")
-                    messages.success(request, text % {"reference": issue.reference,
-                                                      "name": person.name if person else ""})
-                    return redirect("issues:detail", reference=issue.reference)
-    else:
-        try:
-            at_session = int(request.GET.get("session", ""))
-        except ValueError:
-            at_session = None
-        form = IssueSubmitForm(for_other=for_other, sessions=sessions, at_session=at_session)
-    return render(request, "issues/new.html", {
-        "form": form, "person": person,
-        "files_not_kept": FILES_NOT_KEPT if request.method == "POST" and request.FILES else "",
-    }, status=status)
-
-
-# --- Attachments and supervision --------------------------------------------------------
+# --- Attachments ---------------------------------------------------------------------------
 
 
 @login_required
@@ -462,27 +319,3 @@ def attachment_download(request, reference: str, pk: int):
     except Attachment.DoesNotExist:
         raise Http404(_("No such attachment.")) from None
     return attachment_response(attachment=attachment)
-
-
-@login_required
-@require_GET
-def supervision(request):
-    """Open issues under supervision (督办) in the user's scope, most overdue first, 50 a
-    page (``?bulletin=1``: only those listed in the bulletin), and the bulletin's count by
-    lead department. Made to be printed."""
-    user = request.user
-    if not may_see_supervision(user=user):
-        raise PermissionDenied(_("Only coordinators, leaders and administrators follow the "
-                                 "supervised issues."))
-    bulletin_only = request.GET.get("bulletin") == "1"
-    page = supervised_issues_page_for_user(user=user, bulletin_only=bulletin_only,
-                                           page_number=request.GET.get("page"))
-    return render(request, "issues/supervision.html", {
-        "scope": issue_scope_for_user(user=user),
-        "page": page,
-        "issues": page.object_list,
-        "bulletin_only": bulletin_only,
-        "bulletin": supervision_bulletin_for_user(user=user),
-        "today": timezone.localdate(),
-    })
-

@@ -1,0 +1,297 @@
+"""Work queues: what each kind of user has waiting on their home page (an entrepreneur's
+issues, a department's queue, the coordinators' queue), the work-queue tabs of the issue
+list, and the supervision (督办) list and bulletin. Every function takes the user and starts
+from ``issues_for_user``; a fixed number of queries whatever the number of issues."""
+
+from datetime import timedelta
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.pagination import CappedPaginator
+from core.workdays import work_calendar
+from government.models import Department, Official
+from government.selectors import official_for_user
+from issues.listing import (
+    ISSUE_PAGE_SIZE,
+    IssueFilters,
+    describe_issue,
+    issue_list_for_user,
+    issue_scope_for_user,
+)
+from issues.models import ExtensionRequest, Issue
+from issues.visibility import (
+    DUE_SOON_DAYS,
+    PLAIN_STATUS,
+    PLAIN_STATUS_GROUPS,
+    department_issues_q,
+    issues_for_user,
+    overdue_q,
+)
+
+S = Issue.Status
+
+
+# --- Entrepreneurs ----------------------------------------------------------------------
+
+
+def _enterprise_issues(*, user) -> QuerySet[Issue]:
+    return issues_for_user(user=user)
+
+
+def enterprise_issue_summary_for_user(*, user) -> list[dict]:
+    """The user's enterprise's issues counted by plain-words status. One query."""
+    counts = _enterprise_issues(user=user).aggregate(
+        **{
+            key: Count("id", filter=Q(status__in=statuses))
+            for key, _label, statuses in PLAIN_STATUS_GROUPS
+        }
+    )
+    return [
+        {"key": key, "label": label, "count": counts[key] or 0}
+        for key, label, _statuses in PLAIN_STATUS_GROUPS
+    ]
+
+
+def latest_enterprise_issues_for_user(*, user, limit: int = 5) -> list[Issue]:
+    """The newest issues of the user's enterprise, each with ``plain_status`` and its key."""
+    issues = list(
+        _enterprise_issues(user=user)
+        .select_related("category")
+        .order_by("-submitted_at", "-id")[:limit]
+    )
+    for issue in issues:
+        issue.plain_status_key, issue.plain_status = PLAIN_STATUS[issue.status]
+    return issues
+
+
+# --- Department handlers and leads ------------------------------------------------------
+
+
+def _department_issues(*, user) -> QuerySet[Issue]:
+    """Issues the official's department leads or assists."""
+    official = official_for_user(user=user)
+    if official is None or not user.is_active:
+        return Issue.objects.none()
+    return Issue.objects.filter(department_issues_q(official.department_id))
+
+
+def department_queue_for_user(*, user) -> dict:
+    """The department's queue: to accept, in progress, due soon, overdue. One query."""
+    today = timezone.localdate()
+    with_department = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES)
+    counts = _department_issues(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
+        to_accept=Count("id", filter=Q(status=S.DISPATCHED)),
+        in_progress=Count("id", filter=Q(status__in=(S.ACCEPTED, S.IN_PROGRESS))),
+        due_soon=Count(
+            "id",
+            filter=with_department
+            & Q(due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS)),
+        ),
+        overdue=Count("id", filter=overdue_q(today=today)),
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def urgent_department_issues_for_user(*, user, limit: int = 10) -> list[Issue]:
+    """The department's issues still with it, soonest due first.
+
+    Each carries ``is_overdue`` and ``is_due_soon``.
+    """
+    today = timezone.localdate()
+    issues = list(
+        _department_issues(user=user)
+        .filter(status__in=Issue.WITH_DEPARTMENT_STATUSES)
+        .select_related("category", "enterprise")
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")[:limit]
+    )
+    soon = today + timedelta(days=DUE_SOON_DAYS)
+    for issue in issues:
+        issue.is_overdue = issue.due_on is not None and issue.due_on < today
+        issue.is_due_soon = issue.due_on is not None and today <= issue.due_on <= soon
+    return issues
+
+
+# --- Coordinators -----------------------------------------------------------------------
+
+
+def _issues_in_scope(*, user) -> QuerySet[Issue]:
+    """The coordinator's (or administrator's) issues: the city's, or the county's."""
+    return issues_for_user(user=user)
+
+
+def coordinator_queue_for_user(*, user) -> dict:
+    """Awaiting dispatch, returned as misrouted, and overdue, in the user's scope. One query."""
+    counts = _issues_in_scope(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
+        awaiting_dispatch=Count("id", filter=Q(status=S.SUBMITTED)),
+        returned=Count("id", filter=Q(status=S.RETURNED)),
+        overdue=Count("id", filter=overdue_q(today=timezone.localdate())),
+    )
+    return {key: value or 0 for key, value in counts.items()}
+
+
+def issues_awaiting_dispatch_for_user(*, user, limit: int = 10) -> list[Issue]:
+    """Submitted or returned issues in the user's scope, oldest first."""
+    return list(
+        _issues_in_scope(user=user)
+        .filter(status__in=(S.SUBMITTED, S.RETURNED))
+        .select_related("category", "enterprise", "region")
+        .order_by("submitted_at", "id")[:limit]
+    )
+
+
+# --- Work queues, supervision, and what the workflow's screens offer ---------------------
+
+
+def _queue_definitions(*, today) -> dict:
+    """Every work queue: key → (label, the condition, the order of its list)."""
+    by_due = (F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    oldest_first = ("submitted_at", "id")
+    pending_extension = ExtensionRequest.objects.filter(
+        status=ExtensionRequest.Status.PENDING
+    ).values("issue_id")
+    due_soon = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES,
+                 due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
+    return {
+        "new": (_("New"), Q(status=S.DISPATCHED),
+                (F("accept_due_on").asc(nulls_last=True), "submitted_at", "id")),
+        "due_soon": (_("Due soon"), due_soon, by_due),
+        "overdue": (_("Overdue"), overdue_q(today=today), by_due),
+        "in_progress": (_("In progress"), Q(status__in=(S.ACCEPTED, S.IN_PROGRESS)), by_due),
+        "to_dispatch": (_("To dispatch"), Q(status__in=(S.SUBMITTED, S.RETURNED)),
+                        oldest_first),
+        "returned": (_("Returned"), Q(status=S.RETURNED), oldest_first),
+        "extension_requests": (_("Extension requests"), Q(pk__in=pending_extension), by_due),
+        "review": (_("Coordinator's decision"), Q(status=S.REVIEW), oldest_first),
+        "supervised": (
+            _("Under supervision"),
+            Q(status__in=Issue.OPEN_STATUSES, escalation__gte=Issue.Escalation.SUPERVISED),
+            by_due,
+        ),
+    }
+
+
+def issue_queue_keys_for_user(*, user) -> tuple[str, ...]:
+    """The work queues the issue list offers the user, in the order of its tabs.
+
+    A department (handler or lead): new, due soon, overdue, in progress. A coordinator or
+    administrator: to dispatch, returned, extension requests, the coordinator's decision,
+    under supervision, overdue. A leader: under supervision, overdue. Entrepreneurs: none.
+    No query beyond the user's Official record.
+    """
+    scope = issue_scope_for_user(user=user)
+    if not scope.is_official:
+        return ()
+    if scope.kind == "department":
+        return ("new", "due_soon", "overdue", "in_progress")
+    official = None if user.is_superuser else official_for_user(user=user)
+    if user.is_superuser or (official is not None
+                             and official.role == Official.Role.COORDINATOR):
+        return ("to_dispatch", "returned", "extension_requests", "review", "supervised",
+                "overdue")
+    return ("supervised", "overdue")
+
+
+#: A work queue's tab counts this many issues at most, then says "999+".
+QUEUE_COUNT_CAP = 999
+
+
+def issue_queues_for_user(*, user) -> list[dict]:
+    """The user's work queues, each a dict of ``key``, ``label``, ``count`` (issues in it
+    now, in the user's scope, at most ``QUEUE_COUNT_CAP``) and ``is_capped`` (more than
+    that). One query per queue, each reading at most ``QUEUE_COUNT_CAP`` + 1 entries of
+    its index, so the tabs cost the same however many issues are open; none for a user
+    without queues."""
+    keys = issue_queue_keys_for_user(user=user)
+    if not keys:
+        return []
+    definitions = _queue_definitions(today=timezone.localdate())
+    issues = issues_for_user(user=user).order_by()
+    queues = []
+    for key in keys:
+        label, condition, _order = definitions[key]
+        count = issues.filter(condition)[:QUEUE_COUNT_CAP + 1].count()
+        queues.append({"key": key, "label": label, "count": min(count, QUEUE_COUNT_CAP),
+                       "is_capped": count > QUEUE_COUNT_CAP})
+    return queues
+
+
+def issue_queue_page_for_user(
+    *, user, filters: IssueFilters | None = None, page_number=None
+) -> Page:
+    """``issue_list_page_for_user``, narrowed to the work queue ``filters.queue`` (one of
+    ``issue_queue_keys_for_user``; anything else is ignored) and in that queue's order:
+    soonest due first for a department's queues, oldest first for those waiting for a
+    coordinator. Two queries (the count, capped at ``COUNT_CAP``, and the page) whatever the
+    number of issues."""
+    filters = filters or IssueFilters()
+    issues = issue_list_for_user(user=user, filters=filters)
+    if filters.queue and filters.queue in issue_queue_keys_for_user(user=user):
+        _label, condition, order = _queue_definitions(today=timezone.localdate())[filters.queue]
+        issues = issues.filter(condition).order_by(*order)
+    scope = issue_scope_for_user(user=user)
+    page = CappedPaginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)
+    today = timezone.localdate()
+    page.object_list = [describe_issue(issue, scope=scope, today=today) for issue in page]
+    return page
+
+
+def may_see_supervision(*, user) -> bool:
+    """Coordinators, leaders and administrators follow the supervised issues (督办)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    official = official_for_user(user=user)
+    return official is not None and official.role in (Official.Role.COORDINATOR,
+                                                      Official.Role.LEADER)
+
+
+#: Supervised issues per page of the supervision list (printed a page at a time).
+SUPERVISION_PAGE_SIZE = 50
+
+
+def _supervised(*, user, bulletin_only: bool = False) -> QuerySet[Issue]:
+    level = Issue.Escalation.BULLETIN if bulletin_only else Issue.Escalation.SUPERVISED
+    return issues_for_user(user=user).filter(status__in=Issue.OPEN_STATUSES,
+                                             escalation__gte=level)
+
+
+def supervised_issues_page_for_user(*, user, bulletin_only: bool = False,
+                                    page_number=None) -> Page:
+    """One page (``SUPERVISION_PAGE_SIZE``) of the open issues under supervision (督办) in
+    the user's scope — or only those listed in the bulletin — most overdue first (earliest
+    due date; none last). Each carries ``working_days_late`` (0 when not past its due date).
+    Three queries (the count, the page, and the working-day calendar) whatever the number."""
+    issues = (
+        _supervised(user=user, bulletin_only=bulletin_only)
+        .select_related("lead_department__region", "enterprise", "category", "region")
+        .order_by(F("due_on").asc(nulls_last=True), "submitted_at", "id")
+    )
+    page = Paginator(issues, SUPERVISION_PAGE_SIZE).get_page(page_number)
+    calendar = work_calendar()
+    today = timezone.localdate()
+    for issue in page:
+        late = issue.due_on is not None and issue.due_on < today
+        issue.working_days_late = (calendar.working_days_between(issue.due_on, today)
+                                   if late else 0)
+    return page
+
+
+def supervision_bulletin_for_user(*, user) -> list[dict]:
+    """The supervision bulletin in the user's scope: how many open issues each lead
+    department has listed in it, as dicts of ``department`` (None when no department leads
+    it) and ``count``, the department with most first. Two queries (the counts, the
+    departments) whatever the number of issues."""
+    counts = list(
+        _supervised(user=user, bulletin_only=True)
+        .values("lead_department_id").annotate(count=Count("id")).order_by()
+    )
+    departments = Department.objects.select_related("region").in_bulk(
+        [row["lead_department_id"] for row in counts if row["lead_department_id"]]
+    )
+    groups = [{"department": departments.get(row["lead_department_id"]), "count": row["count"]}
+              for row in counts]
+    return sorted(groups, key=lambda group: (-group["count"], str(group["department"] or "")))

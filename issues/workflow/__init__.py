@@ -1,0 +1,83 @@
+"""The issue workflow: every change of an issue's state.
+
+    submitted ─dispatch→ dispatched ─accept→ accepted ─note→ in progress ─resolve→ resolved
+        │  ↑                 │ return (misrouted, within a working day)          │ rate
+        │  └── returned ←────┘                                                   ↓
+        └─reject / mark duplicate (terminal)       satisfied → closed · dissatisfied → new round
+                                                   (or, after the last round, the coordinator's
+                                                   review: dispatch again, or close)
+    resolved, unrated for long enough → closed unrated (never counted as satisfied)
+
+This package is the only writer of ``Issue.status``: views, the admin, tasks, the
+follow-up queue and the demo data all call the functions here; nothing else writes it.
+Each action is one function. It takes the acting user, the issue and the version the user
+saw; it checks, under a row lock, that the version is current, that the user's part in the
+issue (``Party``) allows the action, and that the issue's state does (``RULES``); then it
+writes the issue, the timeline entry and the outbox rows in one transaction, and sends
+``issues.signals.issue_changed``.
+
+Where each part lives (every name is importable from ``issues.workflow``):
+
+* ``issues.policy``: who may do what (``Action``, ``Party``, ``RULES``, the refusals);
+* ``base``: the lock and check (``_begin``), the save and timeline entry (``record_change``);
+* ``submission``: ``issue_submit``;
+* ``coordination``: dispatch, reject, mark duplicate, decide an extension, close;
+* ``handling``: the departments' accept, return, notes, extension request, resolve;
+* ``rating``: the entrepreneur's rating, the new round, closing an answer left unrated.
+
+Refusals raise ``WorkflowError`` (``ActionNotAllowed``: the user's part does not allow it;
+``WrongState``: not in this state; ``StaleIssue``: someone else changed it first) or
+Django's ``ValidationError`` for bad input, and write nothing.
+"""
+
+from issues.policy import (
+    RULES,
+    WHO,
+    Action,
+    ActionNotAllowed,
+    Party,
+    Rule,
+    StaleIssue,
+    WorkflowError,
+    WrongState,
+    _refusal,
+    action_refusal,
+    available_actions,
+    may_submit_for_others,
+    may_submit_for_self,
+    parties_of,
+)
+from issues.workflow.base import (
+    _begin,
+    _required,
+    event_key,
+    lock_issue,
+    record_change,
+    save_issue,
+)
+from issues.workflow.coordination import (
+    issue_close,
+    issue_decide_extension,
+    issue_dispatch,
+    issue_mark_duplicate,
+    issue_reject,
+)
+from issues.workflow.handling import (
+    issue_accept,
+    issue_add_note,
+    issue_request_extension,
+    issue_resolve,
+    issue_return,
+)
+from issues.workflow.rating import issue_close_unrated, issue_rate
+from issues.workflow.submission import issue_submit
+
+__all__ = [
+    "RULES", "WHO", "Action", "ActionNotAllowed", "Party", "Rule", "StaleIssue",
+    "WorkflowError", "WrongState", "_begin", "_refusal", "_required", "action_refusal",
+    "available_actions", "event_key", "issue_accept", "issue_add_note", "issue_close",
+    "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
+    "issue_rate", "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
+    "issue_submit", "lock_issue", "may_submit_for_others", "may_submit_for_self", "parties_of",
+    "record_change", "save_issue",
+]
