@@ -26,6 +26,19 @@ def _fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (Chinese). Django's LocaleMiddleware leaves
+    the language of the last request active in the thread, so an English request in one
+    test would otherwise change the text another test reads."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, so rate-limit counts never leak between tests.
 
