@@ -24,11 +24,12 @@ from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.signals import snapshot
 from core.workdays import work_calendar
 from entrepreneurs.models import Entrepreneur
 from entrepreneurs.selectors import entrepreneur_for_user
 from government.models import Region
-from sessions import notices
+from sessions import notices, signals
 from sessions.models import (
     MAX_SESSION_LENGTH,
     Attendance,
@@ -178,6 +179,7 @@ def session_create(*, actor, region: Region, kind: str, theme: str, venue: str,
     )
     if departments:
         session.departments.set(departments)
+    signals.session_changed.send(sender=TalkSession, session=session, before=None)
     return session
 
 
@@ -192,6 +194,7 @@ def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue:
     """Change a planned or open session; a new time or place is checked for clashes, moves
     the session to that week's edition, and is told to everyone with a place."""
     session = _locked(session)
+    before = snapshot(session)
     _require_manager(actor, session)
     if session.status not in TalkSession.UPCOMING_STATUSES:
         raise WrongState(_("A held or cancelled session can no longer be changed."))
@@ -218,6 +221,7 @@ def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue:
     session.save(update_fields=["theme", "kind", "venue", "starts_at", "ends_at", "capacity",
                                 "host", "edition", "sequence"])
     session.departments.set(departments)
+    signals.session_changed.send(sender=TalkSession, session=session, before=before)
     if moved:
         notices.session_changed(session=session)
     if grew and session.status == T.OPEN:
@@ -228,6 +232,7 @@ def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue:
 @transaction.atomic
 def session_open_registration(*, actor, session: TalkSession) -> TalkSession:
     session = _locked(session)
+    before = snapshot(session)
     _require_manager(actor, session)
     if session.status != T.PLANNED:
         raise WrongState(_("Only a planned session can be opened for registration."))
@@ -235,6 +240,7 @@ def session_open_registration(*, actor, session: TalkSession) -> TalkSession:
         raise WrongState(_("The session has already started."))
     session.status = T.OPEN
     session.save(update_fields=["status"])
+    signals.session_changed.send(sender=TalkSession, session=session, before=before)
     return session
 
 
@@ -243,6 +249,7 @@ def session_cancel(*, actor, session: TalkSession, reason: str) -> TalkSession:
     """Call a session off; everyone with a place or an invitation and the officials taking
     part are told, with the reason."""
     session = _locked(session)
+    before = snapshot(session)
     _require_manager(actor, session)
     if session.status not in TalkSession.UPCOMING_STATUSES:
         raise WrongState(_("Only a planned or open session can be cancelled."))
@@ -254,6 +261,7 @@ def session_cancel(*, actor, session: TalkSession, reason: str) -> TalkSession:
     session.cancel_reason = reason[:300]
     session.sequence += 1
     session.save(update_fields=["status", "cancel_reason", "sequence"])
+    signals.session_changed.send(sender=TalkSession, session=session, before=before)
     notices.session_cancelled(session=session)
     return session
 
@@ -276,6 +284,7 @@ def session_close(*, actor, session: TalkSession, minutes: str) -> TalkSession:
     registered but not checked in become absent, and the counts of attendees and of
     issues raised are fixed."""
     session = _locked(session)
+    before = snapshot(session)
     _require_manager(actor, session)
     if session.status not in TalkSession.UPCOMING_STATUSES:
         raise WrongState(_("This session is already held or cancelled."))
@@ -285,6 +294,7 @@ def session_close(*, actor, session: TalkSession, minutes: str) -> TalkSession:
     if not minutes:
         raise ValidationError({"minutes": _("Write the minutes before closing the session.")})
     now = timezone.now()
+    # No place_changed: registered → absent is never attended, and only attended places count.
     session.attendances.filter(status=A.REGISTERED).update(status=A.ABSENT, updated_at=now)
     session.status = T.HELD
     session.minutes = minutes
@@ -293,6 +303,7 @@ def session_close(*, actor, session: TalkSession, minutes: str) -> TalkSession:
     session.issue_count = session.issues.count()
     session.save(update_fields=["status", "minutes", "closed_at", "closed_by",
                                 "attendee_count", "issue_count"])
+    signals.session_changed.send(sender=TalkSession, session=session, before=before)
     return session
 
 
@@ -438,6 +449,7 @@ def session_invite(*, actor, session: TalkSession, region: Region | None = None,
         raise ValidationError(_("The filter finds more than %(max)d people; narrow it down.")
                               % {"max": MAX_INVITATIONS})
     now = timezone.now()
+    # No place_changed: new invitations are never attended, and only attended places count.
     Attendance.objects.bulk_create([
         Attendance(session=session, entrepreneur=person, status=A.INVITED, invited_at=now)
         for person in people
@@ -461,6 +473,7 @@ def attendance_register(*, user, session: TalkSession) -> Attendance:
     """Take a place at an open session, or a place on its waiting list when it is full."""
     session = _locked(session)
     person, attendance = _own_place(user, session)
+    before = None if attendance is None else snapshot(attendance)
     if attendance is None and not TalkSession.objects.filter(
             sessions_open_to(person), pk=session.pk).exists():
         raise NotAllowed(_("This session is for the enterprises of %(region)s.")
@@ -479,6 +492,7 @@ def attendance_register(*, user, session: TalkSession) -> Attendance:
         attendance = Attendance(session=session, entrepreneur=person)
     attendance.status, attendance.registered_at, attendance.cancelled_at = status, now, None
     attendance.save()
+    signals.place_changed.send(sender=Attendance, place=attendance, before=before, deleted=False)
     notices.registered(session=session, attendance=attendance)
     return attendance
 
@@ -493,8 +507,11 @@ def _promote_waitlisted(session: TalkSession) -> list[Attendance]:
                     .filter(status=A.WAITLISTED)
                     .select_related("entrepreneur__user").order_by("registered_at", "id")[:free])
     for attendance in promoted:
+        before = snapshot(attendance)
         attendance.status = A.REGISTERED
         attendance.save(update_fields=["status", "updated_at"])
+        signals.place_changed.send(sender=Attendance, place=attendance, before=before,
+                                   deleted=False)
         notices.promoted(session=session, attendance=attendance)
     return promoted
 
@@ -506,6 +523,7 @@ def attendance_cancel(*, actor, attendance: Attendance) -> Attendance:
     session = _locked(attendance.session)
     attendance = Attendance.objects.select_for_update(of=("self",)).select_related(
         "entrepreneur__user").get(pk=attendance.pk)
+    before = snapshot(attendance)
     own = entrepreneur_for_user(user=actor)
     if not (own is not None and own.pk == attendance.entrepreneur_id) and not (
             may_manage_sessions(user=actor, region=session.region)):
@@ -518,6 +536,7 @@ def attendance_cancel(*, actor, attendance: Attendance) -> Attendance:
     freed = attendance.status == A.REGISTERED
     attendance.status, attendance.cancelled_at = A.CANCELLED, timezone.now()
     attendance.save(update_fields=["status", "cancelled_at", "updated_at"])
+    signals.place_changed.send(sender=Attendance, place=attendance, before=before, deleted=False)
     notices.cancelled_by_person(session=session, attendance=attendance)
     if freed and session.status == T.OPEN:
         _promote_waitlisted(session)
@@ -536,10 +555,12 @@ def _check_in_open(session: TalkSession) -> None:
 
 
 def _mark_attended(attendance: Attendance, *, method: str, actor) -> Attendance:
+    before = None if attendance.pk is None else snapshot(attendance)  # as just loaded
     attendance.status = A.ATTENDED
     attendance.checked_in_at = timezone.now()
     attendance.check_in_method, attendance.checked_in_by = method, actor
     attendance.save()
+    signals.place_changed.send(sender=Attendance, place=attendance, before=before, deleted=False)
     return attendance
 
 
@@ -563,11 +584,13 @@ def attendance_undo_check_in(*, actor, attendance: Attendance) -> Attendance:
     _require_manager(actor, session)
     _check_in_open(session)
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    before = snapshot(attendance)
     if attendance.status != A.ATTENDED:
         raise WrongState(_("This person is not checked in."))
     attendance.status, attendance.checked_in_at = A.REGISTERED, None
     attendance.check_in_method, attendance.checked_in_by = "", None
     attendance.save()
+    signals.place_changed.send(sender=Attendance, place=attendance, before=before, deleted=False)
     return attendance
 
 
@@ -635,6 +658,7 @@ def attendance_rate(*, user, session: TalkSession, rating: int, comment: str = "
     """An attendee rates a held session, once (1 to 5 stars, with an optional comment)."""
     session = _locked(session)
     person, attendance = _own_place(user, session)
+    before = None if attendance is None else snapshot(attendance)
     if attendance is None or attendance.status != A.ATTENDED:
         raise NotAllowed(_("Only people who attended rate a session."))
     if session.status != T.HELD:
@@ -646,6 +670,7 @@ def attendance_rate(*, user, session: TalkSession, rating: int, comment: str = "
     attendance.rating, attendance.rating_comment = rating, comment.strip()[:500]
     attendance.rated_at = timezone.now()
     attendance.save(update_fields=["rating", "rating_comment", "rated_at", "updated_at"])
+    signals.place_changed.send(sender=Attendance, place=attendance, before=before, deleted=False)
     return attendance
 
 
