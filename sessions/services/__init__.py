@@ -16,14 +16,12 @@ Where each lives:
 - ``reminders``: the reminder queue;
 - ``calendar_feeds``: each user's secret calendar address.
 
-A test that patches ``sessions.services.<name>`` patches the module that defines it, so the
-functions there call the replacement (see ``_Package``).
+A test that patches ``sessions.services.<name>`` patches the modules here that use it too
+(``sessions.packages``).
 """
 
-import sys
-from types import ModuleType
-
 from sessions import notices
+from sessions.packages import patch_through
 from sessions.services import (
     calendar_feeds,
     check_in,
@@ -83,23 +81,5 @@ __all__ = [
     "session_reminders_send", "session_update",
 ]
 
-_MODULES = (common, planning, series, places, check_in, reminders, calendar_feeds)
-
-
-class _Package(ModuleType):
-    """``sessions.services`` itself. Setting one of its names (``monkeypatch.setattr(
-    services, "_remind", fake)``, and the undo) sets it in each module here that holds the
-    same object, so the code there calls what the test put in place, as when the services
-    were one module."""
-
-    def __setattr__(self, name, value):
-        current = vars(self).get(name, _MISSING)
-        if current is not _MISSING:
-            for module in _MODULES:
-                if vars(module).get(name, _MISSING) is current:
-                    setattr(module, name, value)
-        super().__setattr__(name, value)
-
-
-_MISSING = object()
-sys.modules[__name__].__class__ = _Package
+patch_through(__name__, (common, planning, series, places, check_in, reminders,
+                          calendar_feeds))
