@@ -117,6 +117,22 @@ def session_create(*, actor, region: Region, kind: str, theme: str, venue: str,
 _NOTICEABLE = ("starts_at", "ends_at", "venue")
 
 
+def check_session_update(*, session: TalkSession, venue: str, host, starts_at: datetime,
+                         ends_at: datetime, capacity: int) -> None:
+    """Refuse a change ``session_update`` would refuse (writes nothing): the session is
+    held or cancelled, the times are wrong, fewer places than people holding one, a clash."""
+    if session.status not in TalkSession.UPCOMING_STATUSES:
+        raise WrongState(_("A held or cancelled session can no longer be changed."))
+    _validate_times(starts_at, ends_at)
+    taken = session.attendances.filter(status__in=Attendance.TAKING_A_PLACE).count()
+    if capacity < taken:
+        raise ValidationError({"capacity": _(
+            "%(taken)d people already have a place; the capacity cannot be less."
+        ) % {"taken": taken}})
+    check_no_clash(region=session.region, venue=venue.strip(), host=host, starts_at=starts_at,
+                   ends_at=ends_at, exclude_pk=session.pk)
+
+
 @transaction.atomic
 def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue: str,
                    starts_at: datetime, ends_at: datetime, capacity: int, host=None,
@@ -126,17 +142,9 @@ def session_update(*, actor, session: TalkSession, theme: str, kind: str, venue:
     session = _locked(session)
     before = snapshot(session)
     _require_manager(actor, session)
-    if session.status not in TalkSession.UPCOMING_STATUSES:
-        raise WrongState(_("A held or cancelled session can no longer be changed."))
-    _validate_times(starts_at, ends_at)
-    taken = session.attendances.filter(status__in=Attendance.TAKING_A_PLACE).count()
-    if capacity < taken:
-        raise ValidationError({"capacity": _(
-            "%(taken)d people already have a place; the capacity cannot be less."
-        ) % {"taken": taken}})
+    check_session_update(session=session, venue=venue, host=host, starts_at=starts_at,
+                         ends_at=ends_at, capacity=capacity)
     venue = venue.strip()
-    check_no_clash(region=session.region, venue=venue, host=host, starts_at=starts_at,
-                   ends_at=ends_at, exclude_pk=session.pk)
     changed = {"starts_at": starts_at, "ends_at": ends_at, "venue": venue}
     moved = any(getattr(session, name) != changed[name] for name in _NOTICEABLE)
     grew = capacity > session.capacity
