@@ -4,6 +4,12 @@ from sessions import views
 
 app_name = "sessions"
 
+
+def _action(route: str, name: str):
+    """A POST action on a session (``sessions.views.actions.ACTIONS``), named as its URL."""
+    return path(route, views.session_action, {"action": name}, name=name)
+
+
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("new/", views.session_create, name="create"),
@@ -15,21 +21,19 @@ urlpatterns = [
     path("feed/<str:token>.ics", views.feed, name="feed"),
     path("<int:pk>/", views.session_detail, name="detail"),
     path("<int:pk>/edit/", views.session_edit, name="edit"),
-    path("<int:pk>/open/", views.session_open, name="open"),
-    path("<int:pk>/cancel/", views.session_cancel, name="cancel"),
+    _action("<int:pk>/open/", "open"),
+    _action("<int:pk>/cancel/", "cancel"),
     path("<int:pk>/invite/", views.session_invite, name="invite"),
-    path("<int:pk>/register/", views.session_register, name="register"),
-    path("<int:pk>/withdraw/", views.session_withdraw, name="withdraw"),
-    path("<int:pk>/places/<int:attendance_pk>/cancel/", views.place_cancel,
-         name="place_cancel"),
+    _action("<int:pk>/register/", "register"),
+    _action("<int:pk>/withdraw/", "withdraw"),
+    _action("<int:pk>/places/<int:attendance_pk>/cancel/", "place_cancel"),
     path("<int:pk>/check-in/", views.check_in, name="check_in"),
-    path("<int:pk>/check-in/<int:attendance_pk>/", views.check_in_tick, name="check_in_tick"),
-    path("<int:pk>/check-in/<int:attendance_pk>/undo/", views.check_in_untick,
-         name="check_in_untick"),
-    path("<int:pk>/check-in/walk-in/", views.check_in_walk_in, name="check_in_walk_in"),
+    _action("<int:pk>/check-in/<int:attendance_pk>/", "check_in_tick"),
+    _action("<int:pk>/check-in/<int:attendance_pk>/undo/", "check_in_untick"),
+    _action("<int:pk>/check-in/walk-in/", "check_in_walk_in"),
     path("<int:pk>/code/", views.check_in_code, name="code"),
     path("<int:pk>/scan/", views.check_in_scan, name="scan"),
-    path("<int:pk>/minutes/", views.session_minutes, name="minutes"),
-    path("<int:pk>/rate/", views.session_rate, name="rate"),
+    _action("<int:pk>/minutes/", "minutes"),
+    _action("<int:pk>/rate/", "rate"),
     path("<int:pk>/calendar.ics", views.session_ics, name="ics"),
 ]

@@ -1,0 +1,37 @@
+"""The session screens. Thin: the selectors decide who sees what, the forms parse what was
+typed, and the services (``sessions.services``) decide and write. A refused action brings
+its page back with the reason and the matching status code (403, 409, 400).
+
+Where each lives:
+
+- ``common``: finding the session (404/403), showing a refusal, the session's page;
+- ``pages``: the list, a session's page, planning and invitations;
+- ``actions``: every POST action on a session, one table entry each;
+- ``check_in_pages``: the door list, the venue's code and the page it leads to;
+- ``series``: weekly series;
+- ``feeds``: .ics files and the secret calendar address.
+"""
+
+from sessions.packages import patch_through
+from sessions.views import actions, check_in_pages, common, feeds, pages, series
+from sessions.views.actions import ACTIONS, session_action
+from sessions.views.check_in_pages import check_in, check_in_code, check_in_scan
+from sessions.views.common import NOT_FOUND, ONLY_COORDINATORS
+from sessions.views.feeds import FEED_LIMIT, calendar_feed, feed, session_ics
+from sessions.views.pages import (
+    session_create,
+    session_detail,
+    session_edit,
+    session_invite,
+    session_list,
+)
+from sessions.views.series import series_create, series_generate, series_list, series_pause
+
+__all__ = [
+    "ACTIONS", "FEED_LIMIT", "NOT_FOUND", "ONLY_COORDINATORS", "calendar_feed", "check_in",
+    "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
+    "series_list", "series_pause", "session_action", "session_create", "session_detail",
+    "session_edit", "session_invite", "session_ics", "session_list",
+]
+
+patch_through(__name__, (actions, check_in_pages, common, feeds, pages, series))

@@ -1,0 +1,83 @@
+"""Check-in screens: the door list for a coordinator's phone, the venue's screen with its
+code, and the page the code leads an entrepreneur to. (Ticking people off is an action:
+``sessions.views.actions``.)"""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.links import absolute_url
+from sessions import services
+from sessions.forms import WalkInSearchForm
+from sessions.models import Attendance, TalkSession
+from sessions.selectors import walk_in_candidates_for_user
+from sessions.services import SessionError
+from sessions.views.common import _managed, _session
+
+
+def _check_in_page(request, session: TalkSession, *, status: int = 200):
+    search = WalkInSearchForm(request.GET or None)
+    query = search.cleaned_data["q"] if search.is_valid() else ""
+    rows = list(session.attendances.exclude(status=Attendance.Status.CANCELLED)
+                .select_related("entrepreneur__enterprise").order_by("entrepreneur__name", "id"))
+    return render(request, "sessions/check_in.html", {
+        "session": session, "rows": rows, "search": search, "query": query,
+        "candidates": walk_in_candidates_for_user(user=request.user, session=session,
+                                                  search=query),
+        "checked_in": sum(row.status == Attendance.Status.ATTENDED for row in rows),
+        "expected": sum(row.status in (Attendance.Status.REGISTERED,
+                                       Attendance.Status.ATTENDED) for row in rows),
+    }, status=status)
+
+
+@login_required
+@require_GET
+def check_in(request, pk: int):
+    """The door list, made for a phone: tick people off, add walk-ins."""
+    return _check_in_page(request, _managed(request, pk))
+
+
+@login_required
+@require_GET
+def check_in_code(request, pk: int):
+    """The venue's screen: a code to scan, fresh every minute, and how many are in."""
+    session = _managed(request, pk)
+    code = services.check_in_code_make(session=session)
+    link = absolute_url(reverse("sessions:scan", args=[pk])) + f"?c={code}"
+    svg = segno.make(link, error="m").svg_inline(scale=6, border=2, omitsize=True)
+    return render(request, "sessions/code.html", {
+        "session": session, "svg": mark_safe(svg), "link": link,  # noqa: S308 (our own SVG)
+        "checked_in": session.attendances.filter(status=Attendance.Status.ATTENDED).count(),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def check_in_scan(request, pk: int):
+    """Where the venue's code leads: the entrepreneur confirms with one tap."""
+    session = _session(request, pk)
+    code = request.POST.get("c") or request.GET.get("c", "")
+    context = {"session": session, "code": code}
+    status = 200
+    try:
+        services.check_in_code_verify(session=session, code=code)
+    except SessionError as error:
+        context["error"] = error.message
+        status = 400
+    else:
+        if request.method == "POST":
+            try:
+                services.attendance_check_in_by_code(user=request.user, session=session,
+                                                     code=code)
+            except SessionError as error:
+                context["error"] = error.message
+                status = error.status_code
+            else:
+                messages.success(request, _("You are checked in. Welcome!"))
+                return redirect("sessions:detail", pk=pk)
+    return render(request, "sessions/scan.html", context, status=status)
