@@ -16,21 +16,11 @@ Where each lives:
 - ``reminders``: the reminder queue;
 - ``calendar_feeds``: each user's secret calendar address.
 
-A test that patches ``sessions.services.<name>`` patches the modules here that use it too
-(``sessions.packages``).
+The package re-exports every name, so callers import from ``sessions.services``; a test that
+replaces a function patches the module that calls it (``sessions.services.reminders``).
 """
 
 from sessions import notices
-from sessions.packages import patch_through
-from sessions.services import (
-    calendar_feeds,
-    check_in,
-    common,
-    places,
-    planning,
-    reminders,
-    series,
-)
 from sessions.services.calendar_feeds import calendar_feed_for_user, calendar_feed_renew
 from sessions.services.check_in import (
     attendance_add_walk_in,
@@ -82,6 +72,3 @@ __all__ = [
     "session_create", "session_invite", "session_minutes_save", "session_open_registration",
     "session_reminders_send", "session_update",
 ]
-
-patch_through(__name__, (common, planning, series, places, check_in, reminders,
-                          calendar_feeds))

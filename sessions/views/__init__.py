@@ -12,8 +12,6 @@ Where each lives:
 - ``feeds``: .ics files and the secret calendar address.
 """
 
-from sessions.packages import patch_through
-from sessions.views import actions, check_in_pages, common, feeds, pages, series
 from sessions.views.actions import ACTIONS, session_action
 from sessions.views.check_in_pages import check_in, check_in_code, check_in_scan
 from sessions.views.common import NOT_FOUND, ONLY_COORDINATORS
@@ -33,5 +31,3 @@ __all__ = [
     "series_list", "series_pause", "session_action", "session_create", "session_detail",
     "session_edit", "session_invite", "session_ics", "session_list",
 ]
-
-patch_through(__name__, (actions, check_in_pages, common, feeds, pages, series))

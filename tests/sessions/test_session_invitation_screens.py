@@ -191,7 +191,7 @@ def test_the_personal_feed_lists_the_persons_sessions_without_a_login(client, wo
 def test_a_feed_cut_at_its_limit_keeps_every_coming_session(client, world, monkeypatch):
     """A city coordinator's feed holds at most FEED_LIMIT events: the oldest past ones go,
     never the coming ones."""
-    monkeypatch.setattr("sessions.views.FEED_LIMIT", 2)
+    monkeypatch.setattr("sessions.views.feeds.FEED_LIMIT", 2)
     past = [make_session(world.county, at(date(2026, 2, day), 14, 30), venue=f"旧会场{day}",
                          status=T.HELD) for day in (4, 11, 18)]
     coming = [make_session(world.county, at(date(2026, 3, day), 14, 30), venue=f"新会场{day}")

@@ -259,11 +259,11 @@ def test_a_session_moved_while_the_queue_runs_is_passed_over_and_the_run_goes_on
     """A coordinator moves the session three days later between the queue finding it due
     and the queue locking it: no reminder for a time it no longer has, and the other
     sessions due are still reminded."""
-    from sessions import services
+    from sessions.services import reminders
 
     other = make_session(world.county, at(WEDNESDAY, 9), venue="另一会场",
                          departments=[world.handler.official.department])
-    remind = services._remind
+    remind = reminders._remind
 
     def moved_meanwhile(pk, rules, now):
         if pk == world.session.pk:
@@ -271,7 +271,7 @@ def test_a_session_moved_while_the_queue_runs_is_passed_over_and_the_run_goes_on
                                                      ends_at=START + timedelta(days=3, hours=2))
         return remind(pk, rules, now)
 
-    monkeypatch.setattr(services, "_remind", moved_meanwhile)
+    monkeypatch.setattr(reminders, "_remind", moved_meanwhile)
     assert run(TWO_DAYS_BEFORE) == 1
     assert marks(world.session) == []
     assert reminded(world.session, world.rules.two_days) == []
