@@ -1,4 +1,4 @@
-"""The issues' share of a person's personal data (PIPL): its export and its erasure.
+"""The issues' share of a person's personal data (PIPL): its export. Nothing here is erased.
 
 ``privacy.services`` calls the apps' ``personal_data`` modules in turn; each exports and
 erases only its own tables. Here: the issues the person raised, with their public timeline,
@@ -76,9 +76,3 @@ def export_issues(*, person: Entrepreneur) -> list[dict]:
         }
         for issue in issues
     ]
-
-
-def erase_issues(*, person: Entrepreneur) -> None:
-    """Erase nothing of the person's issues, on purpose (see the module's docstring): the
-    issues, their texts, timelines, ratings and attachments stay as written. Called by
-    ``privacy.services`` with the others so that the decision has one place."""

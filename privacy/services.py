@@ -11,8 +11,8 @@ the programme keeps, and its colleagues and the departments go on reading them (
 page says so before the person asks).
 
 Each app exports and erases its own share through its ``personal_data`` module (accounts,
-entrepreneurs, issues, notifications); this module only calls them in turn, and writes
-privacy's own table (the deletion requests) and, through ``privacy.notices``, its messages.
+entrepreneurs, issues, sessions, notifications); this module only calls them in turn, and
+writes privacy's own table (the deletion requests) and, through ``privacy.notices``, its messages.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,7 @@ from notifications.personal_data import ERASED_ADDRESS
 from privacy import notices
 from privacy.models import DeletionRequest
 from privacy.selectors import deletion_requests_for_user, may_decide_deletion_requests
-from sessions.models import Attendance
+from sessions import personal_data as attendance_data
 
 __all__ = [
     "ERASED_ADDRESS", "EXPORT_FORMAT", "MAX_TEXT", "NOT_AN_ENTREPRENEUR", "NOT_A_DECIDER",
@@ -90,7 +90,7 @@ def personal_data_export(*, user) -> dict:
         "account": account_data.export_account(user=user),
         "person": entrepreneur_data.export_person(person=person),
         "enterprise": entrepreneur_data.export_enterprise(person=person),
-        "attendances": _export_attendances(person=person),
+        "attendances": attendance_data.export_attendances(person=person),
         "issues": issue_data.export_issues(person=person),
         "notifications": notification_data.export_notifications(user=user),
         "account_history": account_data.export_account_history(user=user),
@@ -98,26 +98,6 @@ def personal_data_export(*, user) -> dict:
     }
     audit_record(AuditEvent.Kind.DATA_EXPORTED, subject=user, actor=user)
     return data
-
-
-def _export_attendances(*, person: Entrepreneur) -> list[dict]:
-    """The sessions the person registered for, by date. One query."""
-    return [
-        {
-            "session": attendance.session.theme,
-            "edition": attendance.session.edition.number,
-            "date": export_time(attendance.session.starts_at),
-            "region": str(attendance.session.region),
-            "venue": attendance.session.venue,
-            "status": attendance.status,
-            "status_label": str(attendance.get_status_display()),
-            "registered_at": export_time(attendance.registered_at),
-            "checked_in_at": export_time(attendance.checked_in_at),
-        }
-        for attendance in Attendance.objects.filter(entrepreneur=person)
-        .select_related("session__region", "session__edition")
-        .order_by("session__starts_at", "id")
-    ]
 
 
 def _export_deletion_requests(*, person: Entrepreneur) -> list[dict]:
@@ -246,14 +226,15 @@ def _anonymise(*, person: Entrepreneur, now) -> None:
     """Erase what identifies the person; keep what the programme's figures count.
 
     Each app erases its own share, in turn: the person's record, their messages (with
-    their name and contacts wherever they appear), their issues (kept as written), then
-    their account.
+    their name and contacts wherever they appear), then their account. Their issues and
+    places at sessions are kept as written (``issues.personal_data`` and
+    ``sessions.personal_data`` say why): the figures count them, and what identified the
+    person went with their record.
     """
     user = person.user
     name = person.name
     identifiers = entrepreneur_data.contact_identifiers(person=person)
     entrepreneur_data.erase_person(person=person, now=now)
     notification_data.erase_notifications(user=user, name=name, identifiers=identifiers)
-    issue_data.erase_issues(person=person)
     if user is not None:
         account_data.erase_account(user=user)

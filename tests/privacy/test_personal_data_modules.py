@@ -8,7 +8,6 @@ from django.utils import timezone
 from accounts import personal_data as account_data
 from entrepreneurs import personal_data as entrepreneur_data
 from issues import personal_data as issue_data
-from issues.models import Issue
 from notifications import personal_data as notification_data
 from notifications.models import Notification
 from privacy.services import ERASED_ADDRESS, personal_data_export
@@ -74,9 +73,8 @@ def test_the_account_is_switched_off_and_renamed():
     assert not user.has_usable_password()
 
 
-def test_the_issues_stay_as_written():
+def test_the_issues_share_lists_the_persons_issues_only():
     person = EntrepreneurFactory(with_user=True)
-    issue = IssueFactory(enterprise=person.enterprise, entrepreneur=person, title="用地指标")
-    issue_data.erase_issues(person=person)
-    assert Issue.objects.get(pk=issue.pk).title == "用地指标"
+    IssueFactory(enterprise=person.enterprise, entrepreneur=person, title="用地指标")
+    IssueFactory(title="别人的问题")
     assert [item["title"] for item in issue_data.export_issues(person=person)] == ["用地指标"]
