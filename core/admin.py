@@ -19,6 +19,19 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """A table of rows, inside another row's page, that only the services write."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Heartbeat)
 class HeartbeatAdmin(ViewOnlyAdmin):
     list_display = ("name", "last_seen")

@@ -5,7 +5,7 @@ no change, add or delete path and writes no ``status``."""
 
 from django.contrib import admin
 
-from core.admin import ViewOnlyAdmin
+from core.admin import ReadOnlyInline, ViewOnlyAdmin
 from issues.models import (
     AssistingDepartment,
     Attachment,
@@ -25,18 +25,6 @@ class CategoryAdmin(admin.ModelAdmin):
     list_select_related = ("default_department__region",)
     search_fields = ("name", "name_en", "code")
     autocomplete_fields = ("default_department",)
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class IssueEventInline(ReadOnlyInline):

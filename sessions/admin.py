@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.admin import ViewOnlyAdmin
+from core.admin import ReadOnlyInline, ViewOnlyAdmin
 from sessions import services
 from sessions.models import (
     Attendance,
@@ -19,17 +19,6 @@ from sessions.models import (
     SessionSeries,
     TalkSession,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class TalkSessionInline(ReadOnlyInline):
