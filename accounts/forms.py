@@ -1,6 +1,10 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+TOO_MANY = _("Too many attempts from your network. Please wait a while and try again.")
 
 
 class IdentifierAuthenticationForm(AuthenticationForm):
@@ -19,3 +23,13 @@ class IdentifierAuthenticationForm(AuthenticationForm):
             "account. Both are checked exactly; the password is case-sensitive."
         ),
     }
+
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's own log-in form; refused without checking the password when the view
+    (``accounts.views.admin_login``) found the address over the site's log-in limit."""
+
+    def clean(self):
+        if getattr(self.request, "over_login_limit", False):
+            raise ValidationError(TOO_MANY, code="rate_limited")
+        return super().clean()

@@ -1,18 +1,17 @@
 """Signing in and out, and passwords: Django's views with the programme's forms and limits."""
 
 from django.conf import settings
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.audit import audit_record
-from accounts.forms import IdentifierAuthenticationForm
+from accounts.forms import TOO_MANY, IdentifierAuthenticationForm
 from accounts.models import AuditEvent
 from core.ratelimits import rate_limit_hit
-
-TOO_MANY = _("Too many attempts from your network. Please wait a while and try again.")
 
 
 class RateLimitedFormMixin:
@@ -34,6 +33,19 @@ class LoginView(RateLimitedFormMixin, auth_views.LoginView):
     form_class = IdentifierAuthenticationForm
     rate_limit = "login"
     redirect_authenticated_user = False
+
+
+@sensitive_post_parameters()
+def admin_login(request):
+    """``/admin/login/``: the admin's own page, behind the same per-address limit as
+    ``/accounts/login/`` (one count for both doors; huzhou_talks/urls.py routes it). Over the
+    limit the password is not checked and the page answers 429 (``AdminLoginForm``). The
+    lock-out by identifier is django-axes's, shared by every log-in already."""
+    request.over_login_limit = request.method == "POST" and rate_limit_hit(request, name="login")
+    response = admin.site.login(request)
+    if request.over_login_limit:
+        response.status_code = 429
+    return response
 
 
 class PasswordSetAuditMixin:

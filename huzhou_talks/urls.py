@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts import views as accounts_views
+from accounts.forms import AdminLoginForm
 from dashboard import views as dashboard_views
 from huzhou_talks import views
 
 admin.site.site_header = _("Huzhou Talks administration")
 admin.site.site_title = _("Huzhou Talks")
 admin.site.index_title = _("Programme data")
+# The admin's log-in counts against the site's per-address log-in limit (accounts.views).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -23,5 +27,6 @@ urlpatterns = [
     path("calendar/", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", views.health, name="health"),
+    path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]

@@ -214,6 +214,8 @@ MATRIX: dict[str, Case] = {
     "set_language": Case(everyone(302), method="post", data={"language": "en"}),
     # Signing in and passwords
     "login": Case(everyone(200)),
+    # The admin's log-in page (behind the site's log-in limit): an administrator is sent on.
+    "admin_login": Case({**everyone(200), "admin": 302}),
     "logout": Case(everyone(302), method="post"),
     "password_change": Case(signed_in(200)),
     "password_reset": Case(everyone(200)),
