@@ -130,6 +130,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
+# The cache holds only the rate limits' counts (core.ratelimits). If Redis stops answering,
+# nothing breaks: the rate limits let attempts through with a warning in the log, and
+# sessions, the lock-out and the outbox live in the database (docs/operations.md, "When
+# Redis is down").
 REDIS_URL = env_or("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -137,6 +141,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "huzhou_talks",
+            # A Redis that does not answer may cost a request a second, never hang it.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     # Django's own RedisCache increments atomically, which is all django-ratelimit needs;
@@ -147,6 +153,8 @@ else:
     # The embedded default serves the web from one process, so its local-memory cache is
     # shared by every request the rate limits count. Production sets REDIS_URL.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "axes.W006"]
+# Sessions in the database, never in the cache: a Redis outage must not log everyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- Authentication -----------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -186,6 +194,9 @@ AXES_VERBOSE = False
 # Rate limits (django-ratelimit), per client address, as "count/period" (s, m, h, d).
 # Log-in attempts per address also bound guessing across many identifiers.
 RATELIMIT_IP_META_KEY = "core.http.client_ip"
+# A count the cache could not give lets the attempt through instead of refusing everyone;
+# core.ratelimits does the same, with a warning, when the cache raises.
+RATELIMIT_FAIL_OPEN = True
 RATELIMIT_LOGIN = env_or("RATELIMIT_LOGIN", "30/10m")
 RATELIMIT_SIGNUP = env_or("RATELIMIT_SIGNUP", "5/h")
 RATELIMIT_PASSWORD_RESET = env_or("RATELIMIT_PASSWORD_RESET", "5/h")
