@@ -219,6 +219,9 @@ def server_environment(static_root: Path) -> dict:
         "CELERY_BROKER_URL": "memory://localhost/",
         "LOG_LEVEL": "WARNING",
     })
+    # DEBUG off refuses to start without the shared cache; the pages measured never use it.
+    if not environment.get("REDIS_URL"):
+        environment["REDIS_URL"] = "redis://127.0.0.1:6379/0"
     return environment
 
 

@@ -130,10 +130,11 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
-# The cache holds only the rate limits' counts (core.ratelimits). If Redis stops answering,
-# nothing breaks: the rate limits let attempts through with a warning in the log, and
-# sessions, the lock-out and the outbox live in the database (docs/operations.md, "When
-# Redis is down").
+# The cache holds only the rate limits' counts (core.ratelimits), which every web process
+# must share: a per-process cache would let each gunicorn worker count alone. Production
+# (DEBUG off) therefore needs REDIS_URL. If Redis stops answering, nothing breaks: the rate
+# limits let attempts through with a warning in the log, and sessions, the lock-out and the
+# outbox live in the database (docs/operations.md, "When Redis is down").
 REDIS_URL = env_or("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -148,11 +149,18 @@ if REDIS_URL:
     # Django's own RedisCache increments atomically, which is all django-ratelimit needs;
     # the library only lists django-redis by name.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "axes.W006"]
-else:
+elif DEBUG:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    # The embedded default serves the web from one process, so its local-memory cache is
-    # shared by every request the rate limits count. Production sets REDIS_URL.
+    # Development (make run, the tests) serves the web from one process, so its local-memory
+    # cache is shared by every request the rate limits count.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001", "axes.W006"]
+else:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DEBUG is off (e.g. REDIS_URL=redis://redis:6379/0): the "
+        "rate limits on log-in, sign-up, password reset and issue submission count in a cache "
+        "that every web process must share, and without Redis each process would count "
+        "alone (see docs/operations.md)."
+    )
 # Sessions in the database, never in the cache: a Redis outage must not log everyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 

@@ -12,6 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+#: Production's shared cache; nothing connects to it while the settings load or checks run.
+REDIS = "redis://127.0.0.1:6379/0"
 
 #: Variables the settings read; every case starts without them and sets what it needs.
 SETTINGS_VARIABLES = {
@@ -75,11 +77,22 @@ def test_debug_off_without_a_secret_key_refuses_to_start():
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_debug_off_with_a_secret_key_starts():
+def test_debug_off_with_a_secret_key_and_redis_starts():
     result = run(["manage.py", "check"], cwd=ROOT, DEBUG="false",
-                 DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+                 DJANGO_SECRET_KEY=secrets.token_urlsafe(50), REDIS_URL=REDIS)
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_debug_off_without_redis_refuses_to_start():
+    """Each gunicorn worker would count the rate limits in its own memory (issue 15, defect
+    7): production needs the shared cache, and says which variable to set. The settings
+    refuse, not only `manage.py check`, because gunicorn and Celery run no system checks."""
+    for command in (["manage.py", "check"], ["-c", "import huzhou_talks.wsgi"]):
+        result = run(command, cwd=ROOT, DEBUG="false",
+                     DJANGO_SECRET_KEY=secrets.token_urlsafe(50), REDIS_URL="")
+        assert result.returncode != 0, command
+        assert "ImproperlyConfigured: REDIS_URL must be set when DEBUG is off" in result.stderr
 
 
 def test_debug_on_starts_without_a_secret_key():
@@ -109,6 +122,8 @@ def test_redis_url_switches_cache_and_broker(checkout):
     values = load_settings(checkout, REDIS_URL="redis://cache.internal:6379/2")
     assert values["CACHE"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     assert values["CACHE"]["LOCATION"] == "redis://cache.internal:6379/2"
+    # A Redis that stops answering costs a request a second at most, never hangs it.
+    assert values["CACHE"]["OPTIONS"] == {"socket_connect_timeout": 1, "socket_timeout": 1}
     assert values["BROKER"] == "redis://cache.internal:6379/2"
     assert "data_folder_in" not in values["BROKER_OPTIONS"]
     assert not (checkout / "var" / "celery").exists()
@@ -136,7 +151,7 @@ def test_time_zone_and_languages(checkout):
 
 def test_debug_defaults_to_off(checkout):
     result = run(["-c", PRINT_SETTINGS], cwd=checkout, PYTHONPATH=str(checkout),
-                 DJANGO_SECRET_KEY="x" * 50)
+                 DJANGO_SECRET_KEY="x" * 50, REDIS_URL=REDIS)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["DEBUG"] is False
 
@@ -169,7 +184,8 @@ def test_relative_file_folders_are_taken_from_the_project_folder(checkout, tmp_p
 def test_production_static_files_collect_with_debug_off(tmp_path):
     """WhiteNoise's manifest storage refuses a stylesheet that names a missing file."""
     result = run(["manage.py", "collectstatic", "--noinput"], cwd=ROOT, DEBUG="false",
-                 DJANGO_SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(tmp_path))
+                 DJANGO_SECRET_KEY=secrets.token_urlsafe(50), REDIS_URL=REDIS,
+                 STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stderr
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
     assert "vendor/bootstrap/css/bootstrap.min.css" in manifest
@@ -181,7 +197,7 @@ def test_check_deploy_is_clean_with_production_variables():
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
         DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50), SECURE_SSL="true",
-        ALLOWED_HOSTS="talks.huzhou.gov.cn", REDIS_URL="redis://127.0.0.1:6379/0",
+        ALLOWED_HOSTS="talks.huzhou.gov.cn", REDIS_URL=REDIS,
         DATABASE_URL="postgres://huzhou@db.internal:5432/huzhou_talks",
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -193,7 +209,7 @@ def test_check_deploy_warns_without_https_settings():
     result = run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
         DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="talks.huzhou.gov.cn",
+        ALLOWED_HOSTS="talks.huzhou.gov.cn", REDIS_URL=REDIS,
     )
     assert result.returncode != 0
     assert "security.W004" in result.stderr  # no HSTS

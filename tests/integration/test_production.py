@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from demo.seed import seed_reference_data
-from tests.services import database_url_for_subprocess, stop_process
+from tests.services import database_url_for_subprocess, require_redis, stop_process
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -35,6 +35,8 @@ def server(tmp_path):
     env.update({
         "DEBUG": "false", "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1", "DATABASE_URL": database_url_for_subprocess(),
+        # With DEBUG off the settings refuse to start without the shared cache.
+        "REDIS_URL": require_redis(),
         "STATIC_ROOT": str(tmp_path / "static"),
     })
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT,
