@@ -74,7 +74,8 @@ class ThrowawayRedis:
         self.binary = binary
         self.folder = folder
         self.folder.mkdir()
-        self.port = free_port()
+        # THROWAWAY_REDIS_PORT: a port of one's own when several people test on one machine.
+        self.port = int(os.environ.get("THROWAWAY_REDIS_PORT") or 0) or free_port()
         assert self.port != SHARED_REDIS_PORT, "never the machine's shared Redis"
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.log_path = folder / "redis.log"
