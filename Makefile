@@ -7,7 +7,7 @@ PORT   ?= 8000
 # The demo runs on embedded defaults: SQLite, the filesystem broker, DEBUG on.
 DEMO_ENV := DEBUG=true HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH"
 
-.PHONY: run test lint messages clean
+.PHONY: run test lint messages clean backup restore
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is required") if sys.version_info < (3, 11) else None'
@@ -52,6 +52,22 @@ lint: $(VENV)/.test-deps
 messages: $(VENV)/.test-deps
 	DEBUG=true $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
 	DEBUG=true $(BIN)/python manage.py compilemessages --ignore '.venv/*'
+
+# Back up the database and the private files (docs/operations.md, "Backup and restore"), on
+# the settings of the environment (DATABASE_URL, PRIVATE_MEDIA_ROOT) or of .env.
+# FILE= names the dump (default var/backups/<date>-<time>.<dump|sqlite3>).
+backup: $(VENV)/.run-deps
+	$(BIN)/python manage.py backup $(if $(FILE),--file "$(FILE)")
+
+# Restore one: FILE= is required; FORCE=1 replaces a database that has tables (and sets the
+# private files found aside). Stop the web server, the workers and beat first.
+ifneq ($(filter restore,$(MAKECMDGOALS)),)
+ifeq ($(FILE),)
+$(error Usage: make restore FILE=var/backups/<name> [FORCE=1])
+endif
+endif
+restore: $(VENV)/.run-deps
+	$(BIN)/python manage.py restore "$(FILE)" $(if $(FORCE),--force)
 
 clean:
 	rm -rf var/db.sqlite3* var/celery var/test-db.sqlite3*

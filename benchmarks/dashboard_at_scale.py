@@ -238,31 +238,32 @@ def collect_static(environment: dict) -> None:
 
 
 class Gunicorn:
-    def __init__(self, *, workers: int, environment: dict, log_path: Path):
-        self.port = free_port()
+    def __init__(self, *, workers: int, environment: dict, log_path: Path,
+                 port: int | None = None):
+        self.port = port or free_port()
         self.log_path = log_path
         self.log = log_path.open("w")
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "huzhou_talks.wsgi",
+            [str(Path(sys.executable).parent / "gunicorn"), "huzhou_talks.wsgi",
              "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--chdir", str(ROOT), "--timeout", "120", "--log-level", "warning"],
             cwd=ROOT, env=environment, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, timeout: float = 90.0) -> float:
+    def wait_ready(self, timeout: float = 90.0, path: str = "/health/") -> float:
         started = time.perf_counter()
         while time.perf_counter() - started < timeout:
             if self.process.poll() is not None:
                 self.stop()
                 fail(f"gunicorn exited ({self.process.returncode}):\n{self.tail()}")
             try:
-                status, _, _ = Browser(self.port).request("GET", "/health/")
+                status, _, _ = Browser(self.port).request("GET", path)
                 if status == 200:
                     return time.perf_counter() - started
             except OSError:
                 pass
             time.sleep(0.3)
         self.stop()
-        fail(f"gunicorn did not answer /health/ within {timeout:.0f} s:\n{self.tail()}")
+        fail(f"gunicorn did not answer {path} within {timeout:.0f} s:\n{self.tail()}")
 
     def tail(self) -> str:
         self.log.flush()
