@@ -265,10 +265,18 @@ SESSION_CHECK_IN_CODE_MINUTES = int(env_or("SESSION_CHECK_IN_CODE_MINUTES", "15"
 
 # --- Mail and SMS -------------------------------------------------------------
 vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
-# Delivery holds the outbox row's lock while it sends: never wait long on a mail server.
+# A delivery waiting on a mail server holds a worker: never wait long. Keep it well under
+# NOTIFICATION_IN_DOUBT_SECONDS.
 EMAIL_TIMEOUT = int(env_or("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env_or("DEFAULT_FROM_EMAIL", "Huzhou Talks <noreply@localhost>")
 SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
+# The outbox (docs/notifications.md): a row whose delivery fails waits
+# NOTIFICATION_RETRY_BACKOFF_SECONDS × 2^attempts and is marked failed after
+# NOTIFICATION_MAX_ATTEMPTS; a row left "sending" by a crash is in doubt and tried again only
+# after NOTIFICATION_IN_DOUBT_SECONDS (longer than any send can take).
+NOTIFICATION_MAX_ATTEMPTS = int(env_or("NOTIFICATION_MAX_ATTEMPTS", "5"))
+NOTIFICATION_RETRY_BACKOFF_SECONDS = int(env_or("NOTIFICATION_RETRY_BACKOFF_SECONDS", "60"))
+NOTIFICATION_IN_DOUBT_SECONDS = int(env_or("NOTIFICATION_IN_DOUBT_SECONDS", "600"))
 
 # --- Celery -------------------------------------------------------------------
 # The host part only keeps kombu from warning that none was given.

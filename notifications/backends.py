@@ -1,12 +1,25 @@
-"""Delivery backends. SMS is pluggable: settings.SMS_BACKEND names a class with ``send``."""
+"""Delivery backends. SMS is pluggable: settings.SMS_BACKEND names a class with
+``send(*, mobile, text, key)``.
 
+``key`` is the outbox row's idempotency key (``outbox_key``): the same for every attempt at
+one row and different for every row. A backend whose provider accepts an idempotency key
+passes it on, so that a retry of a message the provider already took is not sent again;
+one whose provider has none ignores it (docs/notifications.md: the guarantee).
+"""
+
+import hashlib
 import logging
+import re
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 logger = logging.getLogger("notifications.sms")
+
+#: Line breaks of every kind ``str.splitlines`` knows, with the blanks around them.
+LINE_BREAKS = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 class TransientDeliveryError(Exception):
@@ -16,7 +29,7 @@ class TransientDeliveryError(Exception):
 class LogSMSBackend:
     """Writes each SMS to the log instead of sending it (the default)."""
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str, key: str) -> None:
         logger.info("SMS to %s: %s", mobile, text)
 
 
@@ -24,8 +37,33 @@ def get_sms_backend():
     return import_string(settings.SMS_BACKEND)()
 
 
-def send_email(*, address: str, subject: str, body: str) -> None:
+def one_line(text: str) -> str:
+    """``text`` on one line: each line break, with the blanks around it, becomes one space.
+    An email subject or an SMS never carries a line break (a session's theme may)."""
+    return LINE_BREAKS.sub(" ", text).strip()
+
+
+def outbox_key(key: str) -> str:
+    """The idempotency key a provider is given for the outbox row ``key``: stable across
+    attempts, and it reveals nothing of the row (its key names people and records)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def send_sms(*, mobile: str, text: str, key: str) -> None:
+    get_sms_backend().send(mobile=mobile, text=one_line(text), key=outbox_key(key))
+
+
+def send_email(*, address: str, subject: str, body: str, key: str) -> None:
+    """Send one email; its Message-ID and X-Outbox-Key header are derived from ``key``, so a
+    relay or provider that deduplicates on them sees every attempt as the same message."""
+    idempotency_key = outbox_key(key)
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    message = EmailMessage(
+        one_line(subject), body, settings.DEFAULT_FROM_EMAIL, [address],
+        headers={"Message-ID": f"<{idempotency_key}.outbox@{domain}>",
+                 "X-Outbox-Key": idempotency_key},
+    )
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
+        message.send()
     except OSError as error:  # connection refused, timeout: the mail server may come back
         raise TransientDeliveryError(str(error)) from error

@@ -2,7 +2,8 @@
 
 A row is written in the same transaction as the change that causes it, so
 nothing is lost when the broker is down; a task delivers it, and a periodic
-sweep delivers whatever is still pending. In-app rows are also the inbox.
+sweep delivers whatever is still pending or left in doubt by a crash
+(docs/notifications.md). In-app rows are also the inbox.
 This app knows no domain: callers give it the text and a unique key.
 """
 
@@ -21,6 +22,9 @@ class Notification(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
+        #: Handed to the provider and not yet known to be sent: a crash leaves the row here,
+        #: "in doubt", and the sweep tries it again only after NOTIFICATION_IN_DOUBT_SECONDS.
+        SENDING = "sending", _("Sending (in doubt)")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
@@ -47,6 +51,10 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     send_after = models.DateTimeField(_("send after"), default=timezone.now)
+    attempted_at = models.DateTimeField(
+        _("last attempt"), null=True, blank=True,
+        help_text=_("When the last attempt to send it began."),
+    )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
 

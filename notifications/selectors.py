@@ -5,7 +5,7 @@ is due (``send_after``); a cancelled one was withdrawn and is never shown. Each 
 runs a fixed number of queries whatever the number of rows.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -37,3 +37,11 @@ def inbox_unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return inbox_for_user(user=user, unread_only=True).count()
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many outbox rows stand in each status (every status named, 0 if none): one
+    query, for the administrators' page and monitoring."""
+    counts = dict.fromkeys(Notification.Status.values, 0)
+    counts.update(Notification.objects.order_by().values_list("status").annotate(Count("pk")))
+    return counts

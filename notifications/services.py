@@ -9,13 +9,16 @@ tasks that call it.
 
 import logging
 from datetime import timedelta
+from functools import partial
 
 from celery import current_app
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.links import absolute_url
-from notifications.backends import TransientDeliveryError, get_sms_backend, send_email
+from notifications.backends import TransientDeliveryError, send_email, send_sms
 from notifications.models import Notification
 from notifications.selectors import inbox_for_user
 
@@ -23,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 #: The name of the task that delivers one row (``notifications.tasks``).
 DELIVER_TASK = "notifications.deliver"
-MAX_ATTEMPTS = 5
 #: A row this old and still pending was missed by its on-commit task.
 REDELIVER_AFTER = timedelta(minutes=1)
 
@@ -108,51 +110,149 @@ def _enqueue(notification_id: int) -> None:
         logger.warning("Broker unavailable; notification %s left for redelivery", notification_id)
 
 
+def _max_attempts() -> int:
+    return settings.NOTIFICATION_MAX_ATTEMPTS
+
+
+def _in_doubt_after() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_IN_DOUBT_SECONDS)
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_RETRY_BACKOFF_SECONDS * 2 ** attempts)
+
+
+def _deliverable(now) -> Q:
+    """Rows a delivery may take now: pending and due, or in doubt for longer than the
+    timeout (the attempt that marked them was lost in a crash)."""
+    return (Q(status=Notification.Status.PENDING, send_after__lte=now)
+            | Q(status=Notification.Status.SENDING, attempted_at__lte=now - _in_doubt_after()))
+
+
 def notification_deliver(*, notification_id: int) -> bool:
-    """Send one pending notification. True if this call sent it; a repeat call sends nothing."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update().filter(pk=notification_id).first()
-        )
-        if notification is None or notification.status != Notification.Status.PENDING:
-            return False
-        if notification.send_after > timezone.now():
-            return False
-        notification.attempts += 1
-        try:
-            _send(notification)
-        except TransientDeliveryError as error:
-            notification.last_error = str(error)[:2000]
-            if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = Notification.Status.FAILED
-            else:
-                backoff = timedelta(minutes=2 ** notification.attempts)
-                notification.send_after = timezone.now() + backoff
-            notification.save(update_fields=["attempts", "last_error", "status", "send_after"])
-            return False
-        notification.status = Notification.Status.SENT
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["attempts", "status", "sent_at"])
+    """Send one notification. True if this call sent it; a repeat call sends nothing.
+
+    The attempt is marked ("sending", committed) before the provider is called and the row
+    marked sent after, each in its own transaction, so a crash in between leaves the row in
+    doubt rather than pending: it is tried again only after NOTIFICATION_IN_DOUBT_SECONDS, with
+    the same idempotency key. Whatever a send raises counts an attempt and backs off; after
+    NOTIFICATION_MAX_ATTEMPTS the row is failed (docs/notifications.md).
+    """
+    notification = _claim(notification_id)
+    if notification is None:
+        return False
+    if notification.status == Notification.Status.SENT:  # in the app: the row is the message
         return True
+    try:
+        _send(notification)
+    except Exception as error:  # anything: a poison row must not stop the others
+        _record_failure(notification, error)
+        return False
+    _mark_sent(notification)
+    return True
+
+
+def _claim(notification_id: int) -> Notification | None:
+    """Mark the attempt, in its own committed transaction; None if the row is not ours to send.
+    An in-app row needs no provider: it is marked sent at once."""
+    with transaction.atomic():
+        now = timezone.now()
+        notification = Notification.objects.select_for_update().filter(
+            _deliverable(now), pk=notification_id).first()
+        if notification is None:
+            return None
+        notification.attempts += 1
+        notification.attempted_at = now
+        if notification.channel == Notification.Channel.IN_APP:
+            notification.status, notification.sent_at = Notification.Status.SENT, now
+        else:
+            notification.status = Notification.Status.SENDING
+        notification.save(update_fields=["attempts", "attempted_at", "status", "sent_at"])
+    return notification
+
+
+def _this_attempt(notification: Notification):
+    """The row, if it is still in the attempt ``notification`` claimed."""
+    return Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.SENDING,
+        attempted_at=notification.attempted_at,
+    )
+
+
+def _mark_sent(notification: Notification) -> None:
+    with transaction.atomic():
+        if not _this_attempt(notification).update(
+                status=Notification.Status.SENT, sent_at=timezone.now()):
+            logger.warning("Notification %s was sent, but its attempt had been taken over",
+                           notification.pk)
+
+
+def _record_failure(notification: Notification, error: Exception) -> None:
+    """Count the attempt: back off, or fail the row for good after the last one."""
+    if isinstance(error, TransientDeliveryError):
+        message = str(error)
+    else:
+        message = f"{type(error).__name__}: {error}"
+    failed = notification.attempts >= _max_attempts()
+    changes = {"last_error": message[:2000]}
+    if failed:
+        changes["status"] = Notification.Status.FAILED
+    else:
+        changes["status"] = Notification.Status.PENDING
+        changes["send_after"] = timezone.now() + _backoff(notification.attempts)
+    with transaction.atomic():
+        _this_attempt(notification).update(**changes)
+    if failed:
+        logger.error("Notification %s (%s) failed after %s attempts: %s", notification.pk,
+                     notification.channel, notification.attempts, message)
+    else:
+        logger.warning("Notification %s (%s), attempt %s failed: %s", notification.pk,
+                       notification.channel, notification.attempts, message,
+                       exc_info=not isinstance(error, TransientDeliveryError))
 
 
 def _send(notification: Notification) -> None:
     if notification.channel == Notification.Channel.EMAIL:
         send_email(address=notification.address, subject=notification.subject,
-                   body=notification.body)
+                   body=notification.body, key=notification.key)
     elif notification.channel == Notification.Channel.SMS:
-        get_sms_backend().send(mobile=notification.address,
-                               text=f"{notification.subject} {notification.body}".strip())
-    # In-app: the row itself is the message; sending only marks it delivered.
+        send_sms(mobile=notification.address, key=notification.key,
+                 text=f"{notification.subject} {notification.body}".strip())
 
 
 def notifications_redeliver(*, limit: int = 500) -> int:
-    """Deliver pending rows whose own task never ran (broker down, worker lost)."""
-    cutoff = timezone.now() - REDELIVER_AFTER
+    """Deliver what no task will: pending rows whose own task never ran (broker down, worker
+    lost) or whose backoff has passed, and rows in doubt for longer than the timeout. One
+    row's trouble never stops the sweep. Returns the rows sent."""
+    now = timezone.now()
     due = Notification.objects.filter(
-        status=Notification.Status.PENDING, send_after__lte=timezone.now(), created_at__lte=cutoff
+        _deliverable(now), Q(created_at__lte=now - REDELIVER_AFTER)
+        | Q(status=Notification.Status.SENDING)
     ).order_by("send_after", "id").values_list("pk", flat=True)[:limit]
-    return sum(notification_deliver(notification_id=pk) for pk in list(due))
+    sent = 0
+    for pk in list(due):
+        try:
+            sent += notification_deliver(notification_id=pk)
+        except Exception:  # the database refused this row: log it, go on with the next
+            logger.exception("Redelivery of notification %s failed", pk)
+    return sent
+
+
+def notifications_retry(*, notification_ids) -> int:
+    """An administrator's retry: failed rows among ``notification_ids`` go back to pending
+    with their attempts reset, and are queued once this commits. Returns how many."""
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(Notification.objects.select_for_update().filter(
+            pk__in=notification_ids, status=Notification.Status.FAILED,
+        ).values_list("pk", flat=True))
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING, attempts=0, send_after=now)
+        for pk in ids:
+            transaction.on_commit(partial(_enqueue, pk))
+    for pk in ids:
+        logger.info("Notification %s queued again by an administrator", pk)
+    return len(ids)
 
 
 def notification_mark_read(*, notification: Notification) -> None:

@@ -46,13 +46,8 @@ def redis_broker(tmp_path: Path):
     return url, {"visibility_timeout": 3600}, {"CELERY_BROKER_URL": url}
 
 
-@pytest.fixture(params=["filesystem", "redis"])
-def worker(request, tmp_path):
-    """Start a worker on the chosen broker; point this process's Celery app at the same one."""
-    make_broker = filesystem_broker if request.param == "filesystem" else redis_broker
-    broker_url, transport_options, broker_env = make_broker(tmp_path)
-    mail_folder = tmp_path / "mail"
-    mail_folder.mkdir()
+def worker_env(broker_env: dict, mail_folder: Path, **extra: str) -> dict:
+    """The environment of a worker on the test's database and broker, mailing to a folder."""
     env = {
         **os.environ,
         **broker_env,
@@ -61,16 +56,32 @@ def worker(request, tmp_path):
         # django-environ drops the first slash of the path: four slashes for an absolute one.
         "EMAIL_URL": f"filemail:///{mail_folder}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
+        **extra,
     }
     env.pop("CI", None)
+    return env
+
+
+def start_worker(env: dict, log) -> subprocess.Popen:
+    """One solo worker process on the default queue, writing to ``log``."""
+    return subprocess.Popen(
+        [CELERY, "-A", "huzhou_talks", "worker", "--pool=solo",
+         "--concurrency=1", "-Q", "celery", "--without-mingle", "--without-gossip",
+         "--loglevel=INFO", f"--hostname=test-{uuid.uuid4().hex[:8]}@%h"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+
+
+@pytest.fixture(params=["filesystem", "redis"])
+def worker(request, tmp_path):
+    """Start a worker on the chosen broker; point this process's Celery app at the same one."""
+    make_broker = filesystem_broker if request.param == "filesystem" else redis_broker
+    broker_url, transport_options, broker_env = make_broker(tmp_path)
+    mail_folder = tmp_path / "mail"
+    mail_folder.mkdir()
     log_path = tmp_path / "worker.log"
     with open(log_path, "w") as log, use_broker(broker_url, transport_options):
-        process = subprocess.Popen(
-            [CELERY, "-A", "huzhou_talks", "worker", "--pool=solo",
-             "--concurrency=1", "-Q", "celery", "--without-mingle", "--without-gossip",
-             "--loglevel=INFO", f"--hostname=test-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        process = start_worker(worker_env(broker_env, mail_folder), log)
         try:
             yield {"process": process, "mail": mail_folder, "log": log_path}
         finally:

@@ -13,7 +13,6 @@ from django.utils import timezone
 from notifications.backends import TransientDeliveryError
 from notifications.models import Notification
 from notifications.services import (
-    MAX_ATTEMPTS,
     REDELIVER_AFTER,
     notification_create,
     notification_deliver,
@@ -32,7 +31,7 @@ class FlakySMSBackend:
 
     calls = 0
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str, key: str) -> None:
         type(self).calls += 1
         raise TransientDeliveryError("provider busy, try later")
 
@@ -164,9 +163,10 @@ def test_unknown_or_cancelled_rows_are_not_sent(mailoutbox):
     assert mailoutbox == []
 
 
-def test_transient_error_backs_off_then_fails_after_max_attempts(flaky_sms):
+def test_transient_error_backs_off_then_fails_after_max_attempts(flaky_sms, settings):
+    max_attempts = settings.NOTIFICATION_MAX_ATTEMPTS  # 5 by default
     notification = NotificationFactory(channel="sms", address="13812345678")
-    for attempt in range(1, MAX_ATTEMPTS):
+    for attempt in range(1, max_attempts):
         before = timezone.now()
         assert notification_deliver(notification_id=notification.pk) is False
         notification.refresh_from_db()
@@ -185,9 +185,9 @@ def test_transient_error_backs_off_then_fails_after_max_attempts(flaky_sms):
     assert notification_deliver(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.status == Notification.Status.FAILED
-    assert notification.attempts == MAX_ATTEMPTS
+    assert notification.attempts == max_attempts
     assert notification_deliver(notification_id=notification.pk) is False
-    assert flaky_sms.calls == MAX_ATTEMPTS
+    assert flaky_sms.calls == max_attempts
 
 
 def test_mail_server_down_is_a_transient_error(settings):
