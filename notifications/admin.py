@@ -15,9 +15,11 @@ class NotificationAdmin(admin.ModelAdmin):
     search_fields = ("key", "subject", "address", "recipient__username")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    # Every field is read-only: a row changes only through the services (the retry action
+    # below calls ``notifications_retry``), so an in-doubt send is never doubled by hand.
     readonly_fields = ("key", "channel", "recipient", "address", "subject", "body", "url",
-                       "attempts", "last_error", "created_at", "attempted_at", "sent_at",
-                       "read_at")
+                       "status", "attempts", "last_error", "created_at", "attempted_at",
+                       "sent_at", "read_at")
     actions = ("retry",)
 
     def has_add_permission(self, request):
