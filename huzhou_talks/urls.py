@@ -2,8 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from core.health import health_view
+from core.metrics import metrics_view
 from dashboard import views as dashboard_views
 from huzhou_talks import views
+from huzhou_talks.monitoring import PROBES
 
 admin.site.site_header = _("Huzhou Talks administration")
 admin.site.site_title = _("Huzhou Talks")
@@ -22,6 +25,7 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("health/", views.health, name="health"),
+    path("health/", health_view, {"probes": PROBES}, name="health"),
+    path("metrics", metrics_view, {"probes": PROBES}, name="metrics"),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,7 @@ is due (``send_after``); a cancelled one was withdrawn and is never shown. Each 
 runs a fixed number of queries whatever the number of rows.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -37,3 +37,16 @@ def inbox_unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return inbox_for_user(user=user, unread_only=True).count()
+
+
+#: The outbox rows monitoring counts, by their stored values: waiting to go out, given up.
+BACKLOG_STATUSES = ("pending", "failed")
+
+
+def outbox_backlog() -> dict[str, int]:
+    """How many outbox rows are pending and how many failed (0 if none): one query on the
+    status index, for ``/health/`` and the metrics. Other statuses are not counted."""
+    counts = dict.fromkeys(BACKLOG_STATUSES, 0)
+    counts.update(Notification.objects.order_by().filter(status__in=BACKLOG_STATUSES)
+                  .values_list("status").annotate(Count("pk")))
+    return counts
