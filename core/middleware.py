@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 #: What a lost or refused database connection raises (psycopg2's, wrapped by Django).
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 _MARK = "_database_unavailable"
+SECURITY_HEADERS = ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options",
+                    "Referrer-Policy", "Cross-Origin-Opener-Policy", "Strict-Transport-Security")
 
 #: Served if even the template cannot be rendered (e.g. a missing static manifest).
 FALLBACK = ("<!doctype html><html><head><meta charset=\"utf-8\"><title>503</title></head>"
@@ -66,7 +68,12 @@ class DatabaseUnavailableMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if getattr(request, _MARK, False):
-            return database_unavailable_response(request)
+            page = database_unavailable_response(request)
+            # The 500 it replaces went through the security middlewares: keep their headers.
+            for header in SECURITY_HEADERS:
+                if header in response:
+                    page[header] = response[header]
+            return page
         return response
 
     def process_exception(self, request, exception):

@@ -70,7 +70,10 @@ def test_an_outage_met_inside_a_middleware_answers_the_page_too(settings):
                       "tests.core.test_database_unavailable.FailingMiddleware")
     settings.MIDDLEWARE = middleware
     client = Client(raise_request_exception=False)
-    assert_outage_page(client.get("/", HTTP_ACCEPT_LANGUAGE="en"), text=ENGLISH)
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="en")
+    assert_outage_page(response, text=ENGLISH)
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
     assert_outage_page(client.get("/"), text=CHINESE)
 
 
