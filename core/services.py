@@ -20,13 +20,18 @@ def record_heartbeat(*, name: str) -> Heartbeat:
     return heartbeat
 
 
+def heartbeat_last_seen(*, name: str):
+    """When ``name``'s heartbeat was last recorded (``None``: never); one query."""
+    return Heartbeat.objects.filter(name=name).values_list("last_seen", flat=True).first()
+
+
 def background_status(*, name: str = "worker") -> dict:
     """When the background worker last ran a beat-scheduled task, and whether that is recent."""
-    heartbeat = Heartbeat.objects.filter(name=name).first()
-    if heartbeat is None:
+    last_seen = heartbeat_last_seen(name=name)
+    if last_seen is None:
         return {"last_seen": None, "healthy": False}
-    healthy = timezone.now() - heartbeat.last_seen < HEARTBEAT_STALE_AFTER
-    return {"last_seen": heartbeat.last_seen, "healthy": healthy}
+    healthy = timezone.now() - last_seen < HEARTBEAT_STALE_AFTER
+    return {"last_seen": last_seen, "healthy": healthy}
 
 
 # The working-day calendar ---------------------------------------------------------------

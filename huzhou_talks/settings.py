@@ -72,6 +72,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last: django-prometheus times every request (core.metrics serves the figures).
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Early: a database outage anywhere below (sessions, log-in, views) answers a plain 503.
+    "core.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -85,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the lock-out page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "huzhou_talks.urls"
@@ -127,6 +132,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", int(env_or("CONN_MAX_AGE", "60")))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+    # An unreachable server fails the request (a 503 page) in seconds instead of hanging it.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", int(env_or("DATABASE_CONNECT_TIMEOUT", "5")))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------
@@ -316,6 +324,21 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # row is already committed and the redelivery sweep sends it later.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+
+# --- Health, metrics and database outages (docs/operations.md) -------------------------
+# Parts of /health/ whose error answers 503 (the others only report).
+HEALTH_REQUIRED = env_list("HEALTH_REQUIRED", ["database", "cache", "broker", "worker"])
+# Seconds after which the worker's heartbeat (every 30 s) is stale: an error.
+HEALTH_HEARTBEAT_MAX_AGE = int(env_or("HEALTH_HEARTBEAT_MAX_AGE", "120"))
+# Seconds after which the follow-up queue's last run (every 15 minutes) is late: a warning.
+HEALTH_FOLLOW_UP_MAX_AGE = int(env_or("HEALTH_FOLLOW_UP_MAX_AGE", "2400"))
+HEALTH_BROKER_TIMEOUT = 2
+# The bearer token the metrics scraper sends; unset, /metrics answers 404 to everyone.
+METRICS_TOKEN = env_or("METRICS_TOKEN", "")
+# The Retry-After of the 503 page served while the database is unreachable (seconds).
+DATABASE_RETRY_AFTER = int(env_or("DATABASE_RETRY_AFTER", "30"))
+# django-prometheus: no query at start-up (its migration gauges would ask the database).
+PROMETHEUS_EXPORT_MIGRATIONS = False
 
 # --- Security (production values come with DEBUG off and SECURE_SSL on) -------
 SECURE_SSL = env.bool("SECURE_SSL", default=False)

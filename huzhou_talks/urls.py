@@ -4,8 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import views as accounts_views
 from accounts.forms import AdminLoginForm
+from core.health import health_view
+from core.metrics import metrics_view
 from dashboard import views as dashboard_views
 from huzhou_talks import views
+from huzhou_talks.monitoring import PROBES
 
 admin.site.site_header = _("Huzhou Talks administration")
 admin.site.site_title = _("Huzhou Talks")
@@ -26,7 +29,8 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("health/", views.health, name="health"),
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
+    path("health/", health_view, {"probes": PROBES}, name="health"),
+    path("metrics", metrics_view, {"probes": PROBES}, name="metrics"),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,3 @@
-from django.db import connection
-from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -109,10 +107,3 @@ def home(request):
     role = user_role(request.user)
     template, gather = HOME_PAGES[role]
     return render(request, template, {"role": role, **gather(request.user)})
-
-
-def health(request):
-    """For load balancers: answers 200 when the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

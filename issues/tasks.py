@@ -6,14 +6,20 @@ from datetime import date
 
 from celery import shared_task
 
+from core.services import record_heartbeat
 from issues.deadlines import due_dates_left_to_sweep, issue_due_dates_recompute
 from issues.follow_up import issues_follow_up
+
+#: The heartbeat row written after each complete run of the follow-up queue: ``/health/``
+#: and the metrics report when the queue last ran.
+FOLLOW_UP_HEARTBEAT = "issues.follow_up"
 
 
 @shared_task(name="issues.follow_up", ignore_result=True)
 def follow_up_task() -> None:
     """One pass of the follow-up queue (reminders, the overdue ladder, rating requests)."""
     issues_follow_up()
+    record_heartbeat(name=FOLLOW_UP_HEARTBEAT)
 
 
 @shared_task(name="issues.recompute_due_dates", ignore_result=True)

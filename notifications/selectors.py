@@ -44,4 +44,14 @@ def outbox_counts() -> dict[str, int]:
     query, for the administrators' page and monitoring."""
     counts = dict.fromkeys(Notification.Status.values, 0)
     counts.update(Notification.objects.order_by().values_list("status").annotate(Count("pk")))
+#: The outbox rows monitoring counts, by their stored values: waiting to go out, given up.
+BACKLOG_STATUSES = ("pending", "failed")
+
+
+def outbox_backlog() -> dict[str, int]:
+    """How many outbox rows are pending and how many failed (0 if none): one query on the
+    status index, for ``/health/`` and the metrics. Other statuses are not counted."""
+    counts = dict.fromkeys(BACKLOG_STATUSES, 0)
+    counts.update(Notification.objects.order_by().filter(status__in=BACKLOG_STATUSES)
+                  .values_list("status").annotate(Count("pk")))
     return counts

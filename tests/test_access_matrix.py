@@ -210,7 +210,9 @@ COORDINATOR_WRONG_STATE = {"coordinator_city": 409, "admin": 409}
 MATRIX: dict[str, Case] = {
     # The site itself
     "home": Case(everyone(200)),
-    "health": Case(everyone(200)),
+    # The database alone (no worker runs here); /metrics only with the scraper's token.
+    "health": Case(everyone(200), data={"parts": "database"}),
+    "metrics": Case(everyone(404)),
     "set_language": Case(everyone(302), method="post", data={"language": "en"}),
     # Signing in and passwords
     "login": Case(everyone(200)),

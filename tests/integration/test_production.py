@@ -53,7 +53,7 @@ def server(tmp_path):
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                urllib.request.urlopen(f"{base}/health/", timeout=2)
+                urllib.request.urlopen(f"{base}/health/?parts=database", timeout=2)
                 break
             except OSError:
                 time.sleep(0.2)
@@ -89,7 +89,10 @@ def test_gunicorn_serves_the_site_and_its_static_files_with_debug_off(server):
     assert "max-age=315360000" in headers["Cache-Control"]
     assert "Bootstrap" in css[:500]
 
-    assert get(f"{server}/health/")[0] == 200
+    assert get(f"{server}/health/?parts=database")[0] == 200
+    status, _headers, body = get(f"{server}/health/")  # no worker runs here
+    assert status == 503
+    assert '"worker": {"status": "error"' in body
 
 
 def test_errors_show_the_sites_own_pages_and_no_debug_information(server):
