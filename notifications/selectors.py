@@ -44,6 +44,9 @@ def outbox_counts() -> dict[str, int]:
     query, for the administrators' page and monitoring."""
     counts = dict.fromkeys(Notification.Status.values, 0)
     counts.update(Notification.objects.order_by().values_list("status").annotate(Count("pk")))
+    return counts
+
+
 #: The outbox rows monitoring counts, by their stored values: waiting to go out, given up.
 BACKLOG_STATUSES = ("pending", "failed")
 
