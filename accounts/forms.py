@@ -1,9 +1,14 @@
+"""The log-in form, and Django's password forms with the clean-text check
+(``core.forms.CleanTextMixin``) that every form of the project has."""
+
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextMixin
 
-class IdentifierAuthenticationForm(AuthenticationForm):
+
+class IdentifierAuthenticationForm(CleanTextMixin, auth_forms.AuthenticationForm):
     """Log in with a mobile number, an email address or a user name."""
 
     username = forms.CharField(
@@ -13,9 +18,21 @@ class IdentifierAuthenticationForm(AuthenticationForm):
     )
 
     error_messages = {
-        **AuthenticationForm.error_messages,
+        **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _(
             "The mobile, email or user name and the password do not match an active "
             "account. Both are checked exactly; the password is case-sensitive."
         ),
     }
+
+
+class PasswordResetForm(CleanTextMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(CleanTextMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(CleanTextMixin, auth_forms.PasswordChangeForm):
+    pass
