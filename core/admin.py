@@ -2,18 +2,28 @@ from django import forms
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import services
 from core.forms import with_clean_text
 from core.models import CalendarDay, Heartbeat
+from core.validators import clean_text_problems
 
 
 class CleanTextAdminMixin:
     """Every form a ModelAdmin shows gets the clean-text check (``core.forms``): its forms
     (``form``, ``add_form``, ``action_form``...: each class attribute that is a form, guarded
-    by ``guard_admin_site``), the list's editable rows and the inlines' forms."""
+    by ``guard_admin_site``), the list's editable rows and the inlines' forms. A list whose
+    query string carries such characters (a filter with a NUL fails in PostgreSQL) is
+    answered as any wrong filter is: back to the list with the "?e=1" notice."""
+
+    def get_changelist_instance(self, request):
+        if any(clean_text_problems(value) for _name, values in request.GET.lists()
+               for value in values):
+            raise IncorrectLookupParameters
+        return super().get_changelist_instance(request)
 
     def get_changelist_form(self, request, **kwargs):
         return with_clean_text(super().get_changelist_form(request, **kwargs))
