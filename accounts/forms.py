@@ -1,13 +1,18 @@
+"""The log-in form, and Django's password forms with the clean-text check
+(``core.forms.CleanTextMixin``) that every form of the project has."""
+
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.forms import CleanTextMixin
 
 TOO_MANY = _("Too many attempts from your network. Please wait a while and try again.")
 
 
-class IdentifierAuthenticationForm(AuthenticationForm):
+class IdentifierAuthenticationForm(CleanTextMixin, auth_forms.AuthenticationForm):
     """Log in with a mobile number, an email address or a user name."""
 
     username = forms.CharField(
@@ -17,7 +22,7 @@ class IdentifierAuthenticationForm(AuthenticationForm):
     )
 
     error_messages = {
-        **AuthenticationForm.error_messages,
+        **auth_forms.AuthenticationForm.error_messages,
         "invalid_login": _(
             "The mobile, email or user name and the password do not match an active "
             "account. Both are checked exactly; the password is case-sensitive."
@@ -25,7 +30,7 @@ class IdentifierAuthenticationForm(AuthenticationForm):
     }
 
 
-class AdminLoginForm(AdminAuthenticationForm):
+class AdminLoginForm(CleanTextMixin, AdminAuthenticationForm):
     """The admin's own log-in form; refused without checking the password when the view
     (``accounts.views.admin_login``) found the address over the site's log-in limit."""
 
@@ -33,3 +38,15 @@ class AdminLoginForm(AdminAuthenticationForm):
         if getattr(self.request, "over_login_limit", False):
             raise ValidationError(TOO_MANY, code="rate_limited")
         return super().clean()
+
+
+class PasswordResetForm(CleanTextMixin, auth_forms.PasswordResetForm):
+    pass
+
+
+class SetPasswordForm(CleanTextMixin, auth_forms.SetPasswordForm):
+    pass
+
+
+class PasswordChangeForm(CleanTextMixin, auth_forms.PasswordChangeForm):
+    pass

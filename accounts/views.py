@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.audit import audit_record
-from accounts.forms import TOO_MANY, IdentifierAuthenticationForm
+from accounts.forms import (
+    TOO_MANY,
+    IdentifierAuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    SetPasswordForm,
+)
 from accounts.models import AuditEvent
 from core.ratelimits import rate_limit_hit
 
@@ -56,18 +62,20 @@ class PasswordSetAuditMixin:
 
 
 class PasswordResetView(RateLimitedFormMixin, auth_views.PasswordResetView):
+    form_class = PasswordResetForm
     rate_limit = "password_reset"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
 
 class PasswordResetConfirmView(PasswordSetAuditMixin, auth_views.PasswordResetConfirmView):
-    pass
+    form_class = SetPasswordForm
 
 
 class AccountActivateView(PasswordSetAuditMixin, auth_views.PasswordResetConfirmView):
     """The one-time link a new official receives: choose a first password, then log in."""
 
+    form_class = SetPasswordForm
     template_name = "registration/account_activate.html"
     success_url = reverse_lazy("login")
 
@@ -78,6 +86,7 @@ class AccountActivateView(PasswordSetAuditMixin, auth_views.PasswordResetConfirm
 
 
 class PasswordChangeView(PasswordSetAuditMixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):

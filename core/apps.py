@@ -19,6 +19,13 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(self.create_periodic_tasks, sender=self)
+        # django.contrib.admin comes first in INSTALLED_APPS, so its ready() has loaded
+        # every app's admin module by now: each form of the admin gets the clean-text check.
+        from django.contrib import admin
+
+        from core.admin import guard_admin_site
+
+        guard_admin_site(admin.site)
 
     def create_periodic_tasks(self, **kwargs):
         ensure_periodic_tasks(PERIODIC_TASKS)

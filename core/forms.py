@@ -1,8 +1,69 @@
-"""Form helpers shared by the apps' views, and the working-day calendar's form."""
+"""Form helpers shared by the apps' views, and the working-day calendar's form.
+
+Every form of the project is a ``CleanTextForm`` or a ``CleanTextModelForm`` (or mixes in
+``CleanTextMixin`` before one of Django's forms); the admin's forms get the mixin from
+``core.admin.guard_admin_site``. ``tests/test_clean_text_forms.py`` holds every
+form to it.
+"""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from core.validators import CleanTextValidator
+
+
+def guard_text_fields(fields) -> None:
+    """Give each text field (``CharField`` and its kinds: email, URL, JSON...) of a form the
+    clean-text check; a tab or a line break passes only where the widget is a textarea.
+    Idempotent; a disabled field (which keeps its initial value) is left alone."""
+    for field in fields.values():
+        if not isinstance(field, forms.CharField) or field.disabled:
+            continue
+        if not any(isinstance(check, CleanTextValidator) for check in field.validators):
+            field.validators.append(
+                CleanTextValidator(multiline=isinstance(field.widget, forms.Textarea)))
+
+
+class CleanTextMixin:
+    """Refuses control characters and broken characters in every text field of the form
+    (``core.validators.clean_text_problems``), with the reason beside the field. Put it
+    first among the bases. The check is added when the form is cleaned, so it also covers
+    the fields and widgets a form's ``__init__`` adds or changes."""
+
+    def full_clean(self):
+        guard_text_fields(self.fields)
+        super().full_clean()
+
+    def clean(self):
+        # Before a library's form in the bases (``with_clean_text``), this wraps its clean():
+        # one that reads a field this check refused (so absent from cleaned_data) leaves the
+        # field's error to show, instead of a 500.
+        try:
+            return super().clean()
+        except KeyError as missing:
+            if missing.args and missing.args[0] in self.errors:
+                return self.cleaned_data
+            raise
+
+
+class CleanTextForm(CleanTextMixin, forms.Form):
+    pass
+
+
+class CleanTextModelForm(CleanTextMixin, forms.ModelForm):
+    pass
+
+
+def with_clean_text(form_class: type) -> type:
+    """``form_class`` with the clean-text check: itself if it has it, otherwise a subclass
+    of the same name (for the forms of Django and of the libraries the project uses)."""
+    if issubclass(form_class, CleanTextMixin):
+        return form_class
+    return type(form_class.__name__, (CleanTextMixin, form_class),
+                {"__module__": form_class.__module__,
+                 "__doc__": form_class.__doc__,
+                 "__qualname__": form_class.__qualname__})
 
 
 def add_service_errors(form, error: ValidationError) -> None:
@@ -20,7 +81,7 @@ FIRST_YEAR = 2000
 LAST_YEAR = 2100
 
 
-class CalendarDayForm(forms.Form):
+class CalendarDayForm(CleanTextForm):
     """One day of the calendar, as a coordinator enters it."""
 
     WORKING = "working"

@@ -6,9 +6,14 @@ an Excel file is written in openpyxl's write-only mode to a temporary file.
 
 A cell that starts with ``= + - @`` would be run as a formula by a spreadsheet (CSV
 injection): in CSV such text gets a leading apostrophe, in Excel it is stored as text.
+Text stored before every form checked it may hold control characters, which no XML (so no
+Excel file) can hold: every text cell goes through ``core.validators.printable_text``,
+so one old row cannot break the export. A failed Excel export leaves no file behind.
 """
 
+import contextlib
 import csv
+import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -20,6 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.validators import printable_text
 from dashboard.figures import RankingRow
 from issues.models import Issue
 
@@ -73,8 +79,10 @@ def _csv_text(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
         return value.isoformat()
-    text = str(value)
-    if isinstance(value, str) and text.startswith(FORMULA_STARTS):
+    if not isinstance(value, str):
+        return str(value)
+    text = printable_text(value)
+    if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 
@@ -97,6 +105,8 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 def _cell(sheet, value, *, bold=False):
     if isinstance(value, Decimal):
         value = float(value)
+    if isinstance(value, str):
+        value = printable_text(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
@@ -113,13 +123,34 @@ def workbook_file(sheets: list[tuple[str, list[str], Iterable[list]]]):
     """An .xlsx file (an open temporary file, at its start) with one sheet per
     (title, header, rows)."""
     book = Workbook(write_only=True)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title=title[:31])
-        sheet.freeze_panes = "A2"
-        sheet.append([_cell(sheet, name, bold=True) for name in header])
-        for row in rows:
-            sheet.append([_cell(sheet, value) for value in row])
     output = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    book.save(output)
+    try:
+        for title, header, rows in sheets:
+            sheet = book.create_sheet(title=title[:31])
+            sheet.freeze_panes = "A2"
+            sheet.append([_cell(sheet, name, bold=True) for name in header])
+            for row in rows:
+                sheet.append([_cell(sheet, value) for value in row])
+        book.save(output)
+    except BaseException:
+        output.close()
+        raise
+    finally:
+        _remove_sheet_files(book)
     output.seek(0)
     return output
+
+
+def _remove_sheet_files(book: Workbook) -> None:
+    """Each write-only sheet is written to a named temporary file (``openpyxl.*.xml``) that
+    only a save that succeeds removes (or the process's exit): remove what is left."""
+    for sheet in book.worksheets:
+        writer = getattr(sheet, "_writer", None)
+        if writer is None or not isinstance(writer.out, str):
+            continue
+        with contextlib.suppress(Exception):  # a sheet cut off mid-row cannot close cleanly
+            if getattr(sheet, "_rows", None) is not None:
+                sheet._rows.close()
+            writer.close()
+        if os.path.exists(writer.out):
+            writer.cleanup()

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from dashboard.figures import RankingSort
 from dashboard.scope import DashboardFilters, FilterChoices
 
@@ -38,7 +39,7 @@ class MonthField(forms.CharField):
         return value.strftime("%Y-%m") if isinstance(value, date) else value
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(CleanTextForm):
     region = forms.TypedChoiceField(label=_("Region"), required=False, coerce=int,
                                     empty_value=None)
     month_from = MonthField(label=_("From month"), required=False)
@@ -105,5 +106,5 @@ class DashboardFilterForm(forms.Form):
                                  and self.is_valid() else "")
 
 
-class BulletinForm(forms.Form):
+class BulletinForm(CleanTextForm):
     month = MonthField(label=_("Month"), required=False)

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from core.validators import normalize_credit_code, validate_credit_code
 from entrepreneurs import services
 from entrepreneurs.models import Enterprise, Entrepreneur
@@ -21,7 +22,7 @@ def county_regions():
     return Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
 
 
-class SignUpForm(forms.Form):
+class SignUpForm(CleanTextForm):
     """The person, their account, and the enterprise they speak for, in one form.
 
     An enterprise already registered is found by its credit code and its other fields are
@@ -152,7 +153,7 @@ class SignUpForm(forms.Form):
         return data
 
 
-class DirectoryFilterForm(forms.Form):
+class DirectoryFilterForm(CleanTextForm):
     """Search and filters of the entrepreneur directory (all optional, from the query string)."""
 
     q = forms.CharField(
@@ -179,7 +180,7 @@ class DirectoryFilterForm(forms.Form):
             self.fields["region"].queryset = regions
 
 
-class VerificationDecisionForm(forms.Form):
+class VerificationDecisionForm(CleanTextForm):
     """A coordinator's decision on a person who signed up."""
 
     VERIFY = "verify"

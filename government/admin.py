@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextModelForm
 from government import services
 from government.models import Department, Official, Region
 
@@ -23,7 +24,7 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ("name", "name_en", "code")
 
 
-class _OfficialServiceForm(forms.ModelForm):
+class _OfficialServiceForm(CleanTextModelForm):
     """A form whose whole validation is the service's (it runs the model's full_clean too),
     and which never changes its instance: ``OfficialAdmin.save_model`` calls the service."""
 

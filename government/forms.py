@@ -4,6 +4,7 @@ choose (government.services decides which); the services check again."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from government.models import Department, Official
 from government.services import assignable_roles, manageable_departments
 
@@ -16,7 +17,7 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return f"{department.region} · {department}"
 
 
-class OfficialForm(forms.Form):
+class OfficialForm(CleanTextForm):
     """Name, department, role, position and mobile: what creating and editing share."""
 
     name = forms.CharField(label=_("Name"), max_length=50)
@@ -65,7 +66,7 @@ class OfficialEditForm(OfficialForm):
                     "You cannot change your own role or department.")
 
 
-class OfficialFilterForm(forms.Form):
+class OfficialFilterForm(CleanTextForm):
     """The list's search box and filters (GET). A value that does not fit is ignored."""
 
     ACTIVE_CHOICES = (("", _("Active or not")), ("yes", _("Active")), ("no", _("Deactivated")))

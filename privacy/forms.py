@@ -1,10 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from privacy.services import MAX_TEXT
 
 
-class DeletionRequestForm(forms.Form):
+class DeletionRequestForm(CleanTextForm):
     reason = forms.CharField(
         label=_("Why (optional)"), required=False, max_length=MAX_TEXT,
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -17,7 +18,7 @@ class DeletionRequestForm(forms.Form):
     )
 
 
-class DeletionDecisionForm(forms.Form):
+class DeletionDecisionForm(CleanTextForm):
     APPROVE = "approve"
     REFUSE = "refuse"
 

@@ -3,13 +3,13 @@
 session's plan is changed here through ``session_update``; opening, cancelling, minutes,
 closing and every place are done on the session screens, so here they are read only."""
 
-from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyInline, ViewOnlyAdmin
+from core.forms import CleanTextModelForm
 from sessions import services
 from sessions.models import (
     Attendance,
@@ -57,7 +57,7 @@ class AttendanceInline(ReadOnlyInline):
     fields = ("entrepreneur", "status", "registered_at", "checked_in_at")
 
 
-class TalkSessionForm(forms.ModelForm):
+class TalkSessionForm(CleanTextModelForm):
     """Refuses what ``session_update`` would refuse, so the reason shows on the form."""
 
     def clean(self):

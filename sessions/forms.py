@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import CleanTextForm
 from entrepreneurs.models import Enterprise
 from government.models import Department, Official, Region
 from government.selectors import region_scope_for_user
@@ -48,7 +49,7 @@ class HostChoiceField(forms.ModelChoiceField):
                f"{official.department}"
 
 
-class _Planning(forms.Form):
+class _Planning(CleanTextForm):
     """What a session and a series share: where, who, how many."""
 
     kind = forms.ChoiceField(label=_("Kind"), choices=SessionKind.choices,
@@ -172,7 +173,7 @@ class SeriesForm(_Planning):
         return data
 
 
-class SessionFilterForm(forms.Form):
+class SessionFilterForm(CleanTextForm):
     when = forms.ChoiceField(
         label=_("When"), required=False,
         choices=list(zip(WHEN_CHOICES, (_("Coming"), _("Past"), _("All")), strict=True)),
@@ -197,7 +198,7 @@ class SessionFilterForm(forms.Form):
 TRI_STATE = [("", _("Either")), ("yes", _("Only new-generation")), ("no", _("Not new-generation"))]
 
 
-class InviteForm(forms.Form):
+class InviteForm(CleanTextForm):
     region = forms.ModelChoiceField(label=_("Enterprise's region"), queryset=Region.objects.none(),
                                     required=False, empty_label=_("Any region the session is for"))
     industry = forms.ChoiceField(label=_("Industry"), required=False,
@@ -222,12 +223,12 @@ class InviteForm(forms.Form):
         }
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanTextForm):
     reason = forms.CharField(label=_("Reason, told to everyone taking part"), max_length=300,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(CleanTextForm):
     minutes = forms.CharField(
         label=pgettext_lazy("the record of a session", "Minutes"), required=False,
         max_length=20000,
@@ -240,7 +241,7 @@ class MinutesForm(forms.Form):
 STARS = [(n, str(n)) for n in range(5, 0, -1)]
 
 
-class SessionRateForm(forms.Form):
+class SessionRateForm(CleanTextForm):
     rating = forms.TypedChoiceField(label=_("How useful was the session?"), choices=STARS,
                                     coerce=int, widget=forms.RadioSelect,
                                     error_messages={"required": _("Choose from 1 to 5 stars.")})
@@ -248,5 +249,5 @@ class SessionRateForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class WalkInSearchForm(forms.Form):
+class WalkInSearchForm(CleanTextForm):
     q = forms.CharField(label=_("Name, mobile or enterprise"), max_length=100, required=False)

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from issues.models import Issue, RatingValue, SatisfactionRating
 from issues.policy import Action
 from issues.rules import workflow_rules
@@ -18,7 +19,7 @@ from issues.selectors import dispatch_departments, issues_for_user
 from issues.services import is_reference
 
 
-class ActionForm(forms.Form):
+class ActionForm(CleanTextForm):
     """What one action needs, and the version of the issue the user saw."""
 
     action: Action

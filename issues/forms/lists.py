@@ -3,10 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from issues.selectors import IssueFilterChoices, IssueFilters, IssueSort
 
 
-class IssueFilterForm(forms.Form):
+class IssueFilterForm(CleanTextForm):
     """The list's filters, read from the query string; the choices are the user's."""
 
     search = forms.CharField(

@@ -4,11 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import CleanTextForm
 from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
 from issues.models import Category, Issue
 
 
-class IssueSubmitForm(forms.Form):
+class IssueSubmitForm(CleanTextForm):
     """An entrepreneur's own issue; with ``for_other`` a coordinator's entry, which also says
     where the issue was raised (``sessions``: the sessions it may name)."""
 

@@ -143,3 +143,14 @@ def snapshot():
             list(Edition.objects.order_by("pk").values()),
             list(Attendance.objects.order_by("pk").values()),
             Notification.objects.count())
+
+
+def assert_rfc5545_lines(raw: bytes) -> None:
+    """Every content line ends with CRLF and is at most 75 octets long (RFC 5545 §3.1)."""
+    assert raw.endswith(b"\r\n")
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+    lines = raw.split(b"\r\n")[:-1]
+    too_long = [line for line in lines if len(line) > 75]
+    assert not too_long, too_long[:3]
+    for line in lines:
+        line.decode("utf-8")  # a fold never splits a character

@@ -31,6 +31,7 @@ from tests.sessions.screens import (
     A,
     T,
     alerts,
+    assert_rfc5545_lines,
     controls,
     make_session,
     my_place,
@@ -96,17 +97,6 @@ def test_invitations_by_filter_reach_the_people_and_their_phones(client, world):
 
 
 # --- Calendars ----------------------------------------------------------------------------------
-
-
-def assert_rfc5545_lines(raw: bytes) -> None:
-    """Every content line ends with CRLF and is at most 75 octets long (RFC 5545 §3.1)."""
-    assert raw.endswith(b"\r\n")
-    assert raw.count(b"\n") == raw.count(b"\r\n")
-    lines = raw.split(b"\r\n")[:-1]
-    too_long = [line for line in lines if len(line) > 75]
-    assert not too_long, too_long[:3]
-    for line in lines:
-        line.decode("utf-8")  # a fold never splits a character
 
 
 def events(raw: bytes) -> list:
