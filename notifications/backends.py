@@ -16,6 +16,8 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
+from core.validators import printable_text
+
 logger = logging.getLogger("notifications.sms")
 
 #: Line breaks of every kind ``str.splitlines`` knows, with the blanks around them.
@@ -38,9 +40,10 @@ def get_sms_backend():
 
 
 def one_line(text: str) -> str:
-    """``text`` on one line: each line break, with the blanks around it, becomes one space.
-    An email subject or an SMS never carries a line break (a session's theme may)."""
-    return LINE_BREAKS.sub(" ", text).strip()
+    """``text`` on one line: each line break, with the blanks around it, becomes one space,
+    and no other control character is left (``core.validators.printable_text``). An email
+    subject or an SMS never carries a line break (a session's theme may)."""
+    return printable_text(LINE_BREAKS.sub(" ", text), multiline=False).strip()
 
 
 def outbox_key(key: str) -> str:

@@ -79,6 +79,17 @@ def test_a_theme_with_a_newline_goes_out_on_one_line(mailoutbox, sms):
     assert sms.calls[0]["text"] == "民营经济高质量发展 专场恳谈会 （第76期） 周三14:30 市民之家"
 
 
+def test_an_old_row_with_a_control_character_goes_out_without_it(mailoutbox, sms):
+    """A row written before the forms refused control characters still goes out."""
+    mail = NotificationFactory(subject="专场\x01恳谈会", body="正文")
+    text = NotificationFactory(channel="sms", address="13812345678", subject="提醒\x0b",
+                               body="周三\x1b14:30")
+    assert notification_deliver(notification_id=mail.pk) is True
+    assert notification_deliver(notification_id=text.pk) is True
+    assert mailoutbox[0].subject == "专场恳谈会"
+    assert "\x1b" not in sms.calls[0]["text"] and "\x0b" not in sms.calls[0]["text"]
+
+
 # --- Poison rows (defect 3) -------------------------------------------------------------------
 
 def test_a_poison_row_backs_off_fails_after_the_last_attempt_and_never_stops_the_sweep(
