@@ -74,8 +74,8 @@ def _bidi() -> list[str]:
 def _emoji() -> list[str]:
     singles = ["😀", "🚀", "🇨🇳", "👍🏽", "👨‍👩‍👧‍👦", "🏳️‍🌈", "🧑🏿‍💻", "❤️", "🀄", "🈶",
                "\U0001f9ff", "\U0001fae0", "©️", "#️⃣", "🫶🏻", "🐉", "🌕", "🍵", "🎉", "💯",
-               "😂", "🙏", "🔥", "✅", "⚠️", "🏭", "📈", "🧧", "🥟", "🐼", "🙋‍♀️", "👩🏾‍🔬", "🇹🇼", "🏴󠁧󠁢󠁳󠁣󠁴󠁿",
-               "☺", "✈", "⌚", "🕐", "🔟", "🆗"]
+               "😂", "🙏", "🔥", "✅", "⚠️", "🏭", "📈", "🧧", "🥟", "🐼", "🙋‍♀️", "👩🏾‍🔬", "🇹🇼",
+               "🏴󠁧󠁢󠁳󠁣󠁴󠁿", "☺", "✈", "⌚", "🕐", "🔟", "🆗"]
     return _wrapped(singles) + ["😀" * 50, "🇨🇳🇺🇸🇯🇵", "👍🏻👍🏼👍🏽👍🏾👍🏿"]
 
 
@@ -85,7 +85,8 @@ def _sql() -> list[str]:
     tails = [" OR '1'='1", " OR 1=1 --", "; DROP TABLE issues_issue; --",
              " UNION SELECT username, password FROM auth_user --",
              "; SELECT pg_sleep(5); --", " AND 1=CAST((SELECT version()) AS int) --",
-             " OR sqlite_version() --", "/**/OR/**/1=1#", "; UPDATE auth_user SET is_superuser=1; --"]
+             " OR sqlite_version() --", "/**/OR/**/1=1#",
+             "; UPDATE auth_user SET is_superuser=1; --"]
     return [head + tail for head in heads for tail in tails] + [
         "%", "%%", "_", "\\", "\\\\", "%_%", "' || '", "\" OR \"\" = \"", "1; --", "--", "/*", "*/"]
 
@@ -153,7 +154,8 @@ def _unicode() -> list[str]:
 
 
 def _markup() -> list[str]:
-    bodies = ["<script>alert(1)</script>", "\"><script>alert(1)</script>", "<img src=x onerror=alert(1)>",
+    bodies = ["<script>alert(1)</script>", "\"><script>alert(1)</script>",
+              "<img src=x onerror=alert(1)>",
               "javascript:alert(1)", "//evil.example.com", "https://evil.example.com/",
               "/\\evil.example.com", "../../../../etc/passwd", "..\\..\\windows\\win.ini",
               "file:///etc/passwd", "data:text/html,<script>alert(1)</script>", "&lt;b&gt;",

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
-from django.test import Client
 
 from tests.fuzz.corpus import KINDS, corpus, shown
 from tests.fuzz.forms import Form, encoded, forms_of

@@ -82,5 +82,6 @@ def pages(world, issues: dict) -> list[tuple[str, str]]:
     result.append(("issues:rate", reverse("issues:rate", args=[issues["resolved"].reference])))
     result += [("dashboard:export_issues", reverse("dashboard:export_issues", args=["csv"])),
                ("dashboard:export_ranking", reverse("dashboard:export_ranking", args=["xlsx"])),
-               ("issues:new", reverse("issues:new") + f"?entrepreneur={world.objects['person_b'].pk}")]
+               ("issues:new",
+                f"{reverse('issues:new')}?entrepreneur={world.objects['person_b'].pk}")]
     return result
