@@ -6,6 +6,7 @@ kinds; ``corpus()`` maps each kind to its values, in a fixed order (no randomnes
 names the value, and the next run sends the same ones).
 """
 
+import re
 from functools import cache
 
 #: Some ordinary text to wrap a bad character in, as a person would type it.
@@ -18,14 +19,17 @@ BIDI = "bidi"
 EMOJI = "emoji"
 SQL = "sql"
 TEMPLATE = "template"
-NUMBER = "number"
+NEGATIVE = "negative number"
+HUGE = "huge number"
+NUMBER = "malformed number"
 DATE = "date"
+MONTH = "month"
 UNICODE = "unicode"
 MARKUP = "markup"
 EMPTYISH = "emptyish"
 
-KINDS = (CONTROL, SURROGATE, LONG, BIDI, EMOJI, SQL, TEMPLATE, NUMBER, DATE, UNICODE, MARKUP,
-         EMPTYISH)
+KINDS = (CONTROL, SURROGATE, LONG, BIDI, EMOJI, SQL, TEMPLATE, NEGATIVE, HUGE, NUMBER, DATE,
+         MONTH, UNICODE, MARKUP, EMPTYISH)
 
 
 def _wrapped(chars, *, shapes=("{c}", "{t}{c}", "{c}{t}", "{t}{c}{t}", "{c}{c}{c}")) -> list:
@@ -117,6 +121,21 @@ def _numbers() -> list[str]:
     return values
 
 
+def _negative() -> list[str]:
+    return [value for value in _numbers() if re.fullmatch(r"-[0-9][0-9.e]*", value)]
+
+
+def _huge() -> list[str]:
+    return [value for value in _numbers() if re.fullmatch(r"\+?[0-9][0-9.e]{9,}", value)]
+
+
+def _months() -> list[str]:
+    """Year-month values (the dashboard's and bulletin's filters): those of the dates with
+    one separator, and a few more."""
+    return [value for value in _dates() if re.fullmatch(r"[^-T:/]*[-/.年][^-T:/]*", value)
+            or value in ("month", "202601", "2026-W")]
+
+
 def _dates() -> list[str]:
     values = ["2026-02-30", "2026-02-29", "2025-02-29", "0000-00-00", "0001-01-01", "9999-12-31",
               "10000-01-01", "2026-13-01", "2026-00-10", "2026-12-32", "2026-04-31", "-2026-01-01",
@@ -175,17 +194,19 @@ def _emptyish() -> list[str]:
 def corpus() -> dict[str, tuple]:
     """Each kind's values, each value in one kind only (the first that has it)."""
     makers = {CONTROL: _controls, SURROGATE: _surrogates, LONG: _long, BIDI: _bidi,
-              EMOJI: _emoji, SQL: _sql, TEMPLATE: _template, NUMBER: _numbers, DATE: _dates,
-              UNICODE: _unicode, MARKUP: _markup, EMPTYISH: _emptyish}
+              EMOJI: _emoji, SQL: _sql, TEMPLATE: _template, NEGATIVE: _negative, HUGE: _huge,
+              NUMBER: _numbers, MONTH: _months, DATE: _dates, UNICODE: _unicode,
+              MARKUP: _markup, EMPTYISH: _emptyish}
     seen, kinds = set(), {}
-    for kind in KINDS:
+    # The narrower kinds take their values first (a negative number before the numbers).
+    for kind in sorted(KINDS, key=lambda kind: kind not in (NEGATIVE, HUGE, MONTH)):
         values = []
         for value in makers[kind]():
             if value not in seen:
                 seen.add(value)
                 values.append(value)
         kinds[kind] = tuple(values)
-    return kinds
+    return {kind: kinds[kind] for kind in KINDS}
 
 
 def distinct_values() -> int:
