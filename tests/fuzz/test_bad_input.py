@@ -17,6 +17,7 @@ from itertools import cycle
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import AuditEvent
 from core.models import CalendarDay
@@ -152,3 +153,15 @@ def test_old_rows_with_bad_text_break_no_list_export_feed_or_bulletin(walk, worl
     assert {path for _role, path in walk.pages} >= {
         path for name, path in everything if name.startswith(("dashboard:", "sessions:ics",
                                                               "sessions:feed"))}
+
+
+@pytest.mark.parametrize("number", [2**63, -(2**64), 10**30])
+def test_a_department_number_no_key_can_be_is_refused_as_an_invalid_choice(client, world,  # noqa: F811
+                                                                           number):
+    """Found by the walk: a number past 64 bits among a session's departments crashed the
+    database lookup (OverflowError on SQLite: a 500) instead of being a choice not offered."""
+    client.force_login(world.users["coordinator_city"])
+    response = client.post(reverse("sessions:create"), {"departments": str(number),
+                                                        "theme": "恳谈", "venue": "会议室"})
+    assert response.status_code == 400  # the form again, with its errors
+    assert response.context["form"].has_error("departments", code="invalid_choice")
