@@ -6,6 +6,7 @@ world (an action a bad value happened to pass does not close the form for the ne
 and a refused POST can be checked for a partial write before the rollback.
 """
 
+import gc
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -95,7 +96,10 @@ class Walk:
             except Exception as error:  # noqa: BLE001 - every crash is reported, with its cause
                 self.failures.append(f"{role} {method.upper()} {path} {what}: raised "
                                      f"{type(error).__name__}: {shown(str(error))}")
-                response = None
+                response = error = None
+                # A streamed export that failed half-way still holds its database cursor:
+                # closed now, inside the savepoint, not later in the next request's.
+                gc.collect()
             else:
                 self.statuses[method, response.status_code] += 1
                 self._check_text_file(role, path, response)
