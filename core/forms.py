@@ -112,3 +112,24 @@ class CalendarDayForm(CleanTextForm):
     def service_arguments(self) -> dict:
         return {"day": self.cleaned_data["day"], "note": self.cleaned_data["note"],
                 "is_working_day": self.cleaned_data["status"] == self.WORKING}
+
+
+#: The keys a database integer column holds (64 bits, signed).
+LARGEST_KEY = 2**63 - 1
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, refusing a number no key can be as an invalid choice before it asks
+    the database: Django looks the values up with ``pk__in``, and an integer past 64 bits
+    there crashes the query (OverflowError on SQLite) instead of matching nothing."""
+
+    def _check_values(self, value):
+        for item in value or ():
+            try:
+                number = int(str(item))
+            except ValueError:
+                continue  # not a number: Django refuses it itself
+            if abs(number) > LARGEST_KEY:
+                raise ValidationError(self.error_messages["invalid_choice"],
+                                      code="invalid_choice", params={"value": item})
+        return super()._check_values(value)

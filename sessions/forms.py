@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from core.forms import CleanTextForm
+from core.forms import CleanTextForm, ModelMultipleChoiceField
 from entrepreneurs.models import Enterprise
 from government.models import Department, Official, Region
 from government.selectors import region_scope_for_user
@@ -58,7 +58,7 @@ class _Planning(CleanTextForm):
     venue = forms.CharField(label=_("Venue"), max_length=200)
     host = HostChoiceField(label=_("Host official"), queryset=Official.objects.none(),
                            required=False)
-    departments = forms.ModelMultipleChoiceField(
+    departments = ModelMultipleChoiceField(
         label=_("Attending departments"), queryset=Department.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Their handlers and leads are reminded before the session."),

@@ -43,6 +43,9 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     if any(not department.is_active for department in assisting):
         raise ValidationError(_("An assisting department no longer takes issues."),
                               code="assisting")
+    if any(days is not None and days < 0 for days in assisting.values()):
+        raise ValidationError(_("An assisting department's working days cannot be negative."),
+                              code="assisting_days")
     issue = _begin(Action.DISPATCH, actor=actor, issue=issue, version=version)
     calendar = work_calendar()
     today = timezone.localdate()
