@@ -7,7 +7,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from core import services
-from core.forms import with_clean_text
+from core.forms import ModelMultipleChoiceField, with_clean_text
 from core.models import CalendarDay, Heartbeat
 from core.validators import clean_text_problems
 
@@ -27,6 +27,11 @@ class CleanTextAdminMixin:
 
     def get_changelist_form(self, request, **kwargs):
         return with_clean_text(super().get_changelist_form(request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        # A number past 64 bits is refused as a wrong choice, not a crashed query.
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_inline_instances(self, request, obj=None):
         inlines = super().get_inline_instances(request, obj)

@@ -79,6 +79,7 @@ BUILD = {
     "DispatchForm": lambda f, w, data: f(data, issue=w.issue, user=w.coordinator,
                                          departments=[]),
     "IdentifierAuthenticationForm": lambda f, w, data: f(None, data=data),
+    "AdminLoginForm": lambda f, w, data: f(None, data=data),
     "SetPasswordForm": lambda f, w, data: f(w.coordinator, data),
     "PasswordChangeForm": lambda f, w, data: f(w.coordinator, data),
 }

@@ -91,3 +91,12 @@ def test_status_minutes_and_places_are_read_only_and_nothing_is_added_or_deleted
     admin_client.post(attendance_url, {"status": Attendance.Status.ATTENDED})
     assert Attendance.objects.get(pk=place.pk).status == Attendance.Status.REGISTERED
     assert admin_client.get(reverse("admin:talk_sessions_attendance_add")).status_code == 403
+
+
+def test_a_department_number_past_64_bits_is_refused_not_a_crash(admin_client, coming):
+    """The admin's many-to-many fields refuse a number no key can be, as the site's do."""
+    response = admin_client.post(change_url(coming), form_data(
+        coming, departments=["-9223372036854775809"]))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors.as_data()
+    assert [error.code for error in errors["departments"]] == ["invalid_choice"]
