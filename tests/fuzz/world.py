@@ -4,6 +4,7 @@ leader) and an issue in each state that offers a form, and the pages each role i
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -76,7 +77,11 @@ def pages(world, issues: dict) -> list[tuple[str, str]]:
         if case.method != "get":
             continue
         kwargs = case.kwargs(world) if case.kwargs else None
-        result.append((name, reverse(name, kwargs=kwargs)))
+        data = case.data(world) if callable(case.data) else case.data
+        # The query the matrix asks with (e.g. /health/?parts=database: a bare /health/
+        # rightly answers 503 here, where no worker has sent a heartbeat).
+        query = f"?{urlencode(data, doseq=True)}" if data else ""
+        result.append((name, reverse(name, kwargs=kwargs) + query))
     for issue in issues.values():
         result.append(("issues:detail", reverse("issues:detail", args=[issue.reference])))
     result.append(("issues:rate", reverse("issues:rate", args=[issues["resolved"].reference])))

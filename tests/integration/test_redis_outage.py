@@ -50,7 +50,7 @@ class CountingSMS:
 
     sent: Counter = Counter()
 
-    def send(self, *, mobile: str, text: str) -> None:
+    def send(self, *, mobile: str, text: str, key: str) -> None:
         CountingSMS.sent[(mobile, text)] += 1
 
 
