@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextMixin
@@ -33,6 +34,13 @@ class IdentifierAuthenticationForm(CleanTextMixin, auth_forms.AuthenticationForm
 class AdminLoginForm(CleanTextMixin, AdminAuthenticationForm):
     """The admin's own log-in form; refused without checking the password when the view
     (``accounts.views.admin_login``) found the address over the site's log-in limit."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django sets the user name's max_length after the field is built, so without this
+        # a 10,000-character name reached the lock-out's log (a database error).
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
 
     def clean(self):
         if getattr(self.request, "over_login_limit", False):

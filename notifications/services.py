@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from core.links import absolute_url
 from notifications.backends import TransientDeliveryError, send_email, send_sms
@@ -41,6 +42,8 @@ def notification_create(
     """
     if Notification.objects.filter(key=key).exists():
         return None
+    # A subject made from a long title or theme is shortened, never refused by the database.
+    subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
     now = timezone.now()
     try:
         # A savepoint: a concurrent writer of the same key must not break the caller's

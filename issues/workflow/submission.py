@@ -2,6 +2,7 @@
 raised at a session, by phone or on a visit. The issue's first state, ``submitted``."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,9 @@ def _submit(*, actor, title, description, category, entrepreneur, source, sessio
             raise ValidationError(_("Only an issue raised at a session names a session."),
                                   code="session")
     title = _required(title, _("Give the issue a title."))
+    # The form limits it too; a caller that is not a form (a script, an API) gets the same
+    # refusal instead of a database error.
+    MaxLengthValidator(Issue._meta.get_field("title").max_length)(title)
     description = _required(description, _("Describe the issue."))
     now = timezone.now()
     [reference] = issue_references_allocate(year=timezone.localdate().year)

@@ -76,3 +76,12 @@ def test_wrong_passwords_at_both_doors_add_up_to_one_lock_out(client, administra
     assert admin_log_in(client, "root").status_code == 429
     assert log_in(client, "root").status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_user_name_longer_than_any_account_is_refused_on_the_form(client):
+    """On PostgreSQL a 10,000-character name reached the lock-out's log and broke it."""
+    response = client.post(reverse("admin:login"), {"username": "😀" * 10_000,
+                                                     "password": "x"})
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()
+    assert [error.code for error in errors["username"]] == ["max_length"]

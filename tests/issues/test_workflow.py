@@ -78,6 +78,16 @@ def test_submission_numbers_issues_in_sequence_and_tells_the_coordinators_and_th
                                          channel=IN_APP).body
 
 
+def test_a_title_longer_than_the_form_allows_is_refused_by_the_service_too(world):
+    """A caller that is not the form (a script, the future API) gets the refusal, not a
+    database error (PostgreSQL refuses a 201-character title), and nothing is written."""
+    with pytest.raises(ValidationError) as refused:
+        submitted(world, title="用" * 201)
+    assert refused.value.error_list[0].code == "max_length"
+    assert not Issue.objects.exists() and not Notification.objects.exists()
+    assert submitted(world, title="用" * 200).title == "用" * 200
+
+
 def test_a_coordinator_enters_an_issue_for_an_entrepreneur_saying_where_it_was_raised(world):
     with on(SEP_30):
         issue = issue_submit(actor=world.users["coordinator"], title="电力增容",

@@ -12,6 +12,7 @@ from notifications.backends import outbox_key
 from notifications.models import Notification
 from notifications.services import (
     REDELIVER_AFTER,
+    notification_create,
     notification_deliver,
     notifications_redeliver,
     notifications_retry,
@@ -199,3 +200,11 @@ def test_an_email_carries_a_message_id_derived_from_its_key(mailoutbox, settings
     assert headers[0]["X-Outbox-Key"] == key
     assert "issue" not in headers[0]["X-Outbox-Key"]  # nothing of the row's key shows
     assert headers[1]["X-Outbox-Key"] == outbox_key(second.key) != key
+
+
+def test_a_subject_longer_than_the_outbox_holds_is_shortened_not_refused():
+    """A subject made from a long session theme fits the row (PostgreSQL refuses more)."""
+    row = notification_create(key="long:subject", channel="email", address="a@example.com",
+                              subject="恳谈会" * 100, body="正文")
+    row.refresh_from_db()
+    assert len(row.subject) == 200 and row.subject.startswith("恳谈会" * 60)
