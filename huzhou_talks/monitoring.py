@@ -8,13 +8,14 @@ from django.conf import settings
 
 from core.health import ERROR, OK, WARN, Part, broker, cache_part, database, heartbeat
 from issues.tasks import FOLLOW_UP_HEARTBEAT
-from notifications.selectors import outbox_backlog
+from notifications.models import Notification
+from notifications.selectors import outbox_counts
 
 
 def outbox() -> Part:
     """Pending and failed outbox rows: failed ones are a warning (an administrator retries
     them from the admin), never a reason to take the site out of service."""
-    counts = outbox_backlog()
+    counts = outbox_counts(statuses=(Notification.Status.PENDING, Notification.Status.FAILED))
     return Part(WARN if counts["failed"] else OK, counts,
                 {"outbox_pending_rows": counts["pending"], "outbox_failed_rows": counts["failed"]})
 

@@ -3,6 +3,7 @@
 
 from django import template
 
+from notifications.models import Notification
 from notifications.selectors import outbox_counts as count_by_status
 
 register = template.Library()
@@ -10,4 +11,5 @@ register = template.Library()
 
 @register.simple_tag
 def outbox_counts() -> dict[str, int]:
-    return count_by_status()
+    S = Notification.Status
+    return count_by_status(statuses=(S.FAILED, S.SENDING, S.PENDING))
