@@ -42,8 +42,9 @@ def erase_notifications(*, user=None, name: str = "", identifiers=()) -> None:
     """Erase the person's messages and their contacts wherever they appear.
 
     The person's own messages are those addressed to ``user`` (None: no account) or to one
-    of ``identifiers`` (their mobile numbers and email addresses): pending ones are
-    cancelled, texts and addresses go (``ERASED_ADDRESS`` on email and SMS rows), and
+    of ``identifiers`` (their mobile numbers and email addresses): those not sent (pending,
+    in doubt, failed) are cancelled, so neither the sweep nor a retry sends them; texts and
+    addresses go (``ERASED_ADDRESS`` on email and SMS rows), and
     ``name`` is taken out of their subjects. Each identifier is taken out of every
     message's subject and text, whoever it was sent to. The rows stay, as the record that
     something was sent.
@@ -53,9 +54,8 @@ def erase_notifications(*, user=None, name: str = "", identifiers=()) -> None:
     if user is not None:
         theirs |= Q(recipient=user)
     messages = Notification.objects.filter(theirs)
-    messages.filter(status=Notification.Status.PENDING).update(
-        status=Notification.Status.CANCELLED
-    )
+    S = Notification.Status
+    messages.filter(status__in=(S.PENDING, S.SENDING, S.FAILED)).update(status=S.CANCELLED)
     messages.filter(channel=Notification.Channel.IN_APP).update(address="", body="")
     messages.exclude(channel=Notification.Channel.IN_APP).update(
         address=ERASED_ADDRESS, body=""

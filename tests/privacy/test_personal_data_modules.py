@@ -10,6 +10,7 @@ from entrepreneurs import personal_data as entrepreneur_data
 from issues import personal_data as issue_data
 from notifications import personal_data as notification_data
 from notifications.models import Notification
+from notifications.services import notifications_retry
 from privacy.services import ERASED_ADDRESS, personal_data_export
 from tests.factories import (
     EntrepreneurFactory,
@@ -78,3 +79,17 @@ def test_the_issues_share_lists_the_persons_issues_only():
     IssueFactory(enterprise=person.enterprise, entrepreneur=person, title="用地指标")
     IssueFactory(title="别人的问题")
     assert [item["title"] for item in issue_data.export_issues(person=person)] == ["用地指标"]
+
+
+@pytest.mark.parametrize("status", ["pending", "sending", "failed"])
+def test_a_message_not_yet_sent_is_cancelled_so_no_sweep_or_retry_sends_it(status):
+    """An in-doubt row would be sent again after the timeout, a failed one on a retry: to
+    the erased address, with an empty text."""
+    sms = NotificationFactory(channel="sms", address="13905720001", status=status)
+    sent = NotificationFactory(channel="sms", address="13905720001", status="sent")
+    notification_data.erase_notifications(identifiers=["13905720001"])
+    sms.refresh_from_db()
+    sent.refresh_from_db()
+    assert (sms.status, sent.status) == (Notification.Status.CANCELLED,
+                                         Notification.Status.SENT)
+    assert notifications_retry(notification_ids=[sms.pk]) == 0
