@@ -17,7 +17,7 @@ from government.models import Official
 from government.selectors import coordinators_covering
 from issues.models import Issue
 from notifications.models import Notification
-from notifications.services import notification_create, notify_person
+from notifications.services import notification_create, notify_users
 
 C = Notification.Channel
 
@@ -55,9 +55,8 @@ def coordinator_users(*, issue: Issue) -> list:
 
 def tell_officials(*, users, key: str, subject: str, body: str, issue: Issue) -> int:
     """In the app, and by email to those with an address. Returns rows written."""
-    path = issue_path(issue)
-    return sum(notify_person(key=f"{key}:{user.pk}", subject=subject, body=body, path=path,
-                             user=user, email=user.email) for user in users)
+    return notify_users(users=users, key=key, subject=subject, body=body,
+                        path=issue_path(issue), email=True)
 
 
 def tell_entrepreneur(*, issue: Issue, key: str, subject: str, body: str, sms: bool = False,
