@@ -122,13 +122,15 @@ def _reopen(issue: Issue, *, rated: IssueEvent, reason: str) -> None:
 
 
 @transaction.atomic
-def issue_close_unrated(*, issue: Issue) -> IssueEvent:
+def issue_close_unrated(*, issue: Issue) -> IssueEvent | None:
     """The system closes an answer the entrepreneur left unrated for
     ``rating_close_days`` working days (the follow-up queue decides when); it never counts
-    as satisfied. ``issue``: loaded under its lock (``lock_issue``), or it is locked here."""
-    if not hasattr(issue, "_loaded_values"):
-        issue = lock_issue(Issue.objects.select_related("entrepreneur__user", "region"),
-                           pk=issue.pk)
+    as satisfied. The issue is re-read under its lock, as every transition does; None if
+    it is gone."""
+    issue = lock_issue(Issue.objects.select_related("entrepreneur__user", "region"),
+                       pk=issue.pk)
+    if issue is None:
+        return None
     if issue.status != S.RESOLVED:
         raise wrong_state(issue)
     rules = workflow_rules()
