@@ -113,14 +113,11 @@ def issue_changed(*, issue: Issue, before: dict | None) -> None:
 
 
 def _assistance_key(assistance: AssistingDepartment) -> tuple:
-    month, region_id, category_id = _issue_bucket(assistance.issue_id)
-    return (month, region_id, category_id, assistance.department_id)
-
-
-def _issue_bucket(issue_id: int) -> tuple:
-    submitted_at, region_id, category_id = Issue.objects.filter(pk=issue_id).values_list(
-        "submitted_at", "region_id", "category_id").get()
-    return (month_of(submitted_at), region_id, category_id)
+    # The writer's issue (already in memory: a dispatch creates and reads its assistances
+    # through it); its month, region and category are set at submission.
+    issue = assistance.issue
+    return (month_of(issue.submitted_at), issue.region_id, issue.category_id,
+            assistance.department_id)
 
 
 def assistance_changed(*, assistance: AssistingDepartment, added: bool) -> None:

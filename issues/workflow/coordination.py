@@ -74,7 +74,7 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     issue.assistances.all().delete()
     for assistance in removed:
         assistance_changed.send(sender=AssistingDepartment, assistance=assistance, added=False)
-    # One save each (not bulk_create): the dashboard's rollups count assistances on save.
+    # Each assistance is announced (assistance_changed), as the dashboard counts them.
     for department, days in sorted(assisting.items(), key=lambda item: item[0].pk):
         assistance = AssistingDepartment.objects.create(
             issue=issue, department=department,
