@@ -61,10 +61,17 @@ class WorkingDayCounter:
     """``WorkCalendar.working_days_between`` for many pairs of dates: each day's running
     count is worked out once, then a pair costs a subtraction."""
 
-    def __init__(self, calendar: WorkCalendar):
-        self.calendar = calendar
+    def __init__(self, calendar: WorkCalendar | None = None):
+        self._calendar = calendar
         self.first: date | None = None
         self.running: list[int] = []
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        """The calendar given, or the current one, read (one query) when first needed."""
+        if self._calendar is None:
+            self._calendar = work_calendar()
+        return self._calendar
 
     def _cover(self, start: date, end: date) -> None:
         if self.first is None or start < self.first:
@@ -101,8 +108,8 @@ class Contribution:
 def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Contribution:
     """What one issue adds to the figures; ``values`` are its ``FIELDS``.
 
-    ``days`` counts the working days to resolve (one calendar for many issues); without
-    it the current calendar is read (one query) when the issue is resolved.
+    ``days`` counts the working days to resolve (one calendar for many issues, read when
+    first needed); without it the current calendar is read when the issue is resolved.
     """
     (region_id, category_id, department_id, submitted_at, status, dispatched_at,
      accepted_at, accept_due_on, resolved_at, due_on, latest_rating) = values
@@ -118,7 +125,7 @@ def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Con
     on_time = bool(resolved and due_on is not None and _local_day(resolved_at) <= due_on)
     resolve_days = 0
     if resolved:
-        days = days or WorkingDayCounter(work_calendar())
+        days = days or WorkingDayCounter()
         resolve_days = days.between(_local_day(submitted_at), _local_day(resolved_at))
     rated = bool(latest_rating)
     satisfied = latest_rating in SATISFIED_RATINGS

@@ -33,6 +33,7 @@ from dashboard.definitions import (
     MEASURES,
     SUMMARY_KEY,
     Contribution,
+    WorkingDayCounter,
     contribution,
     month_of,
     summarise,
@@ -105,8 +106,9 @@ def issue_changed(*, issue: Issue, before: dict | None) -> None:
     old_values, current = _before(before, FIELDS), _values(issue, FIELDS)
     if current == old_values:
         return
-    old = contribution(old_values) if old_values is not None else None
-    new = contribution(current)
+    days = WorkingDayCounter()  # one calendar read for both, and only if one is resolved
+    old = contribution(old_values, days=days) if old_values is not None else None
+    new = contribution(current, days=days)
     add_to_rollup(old, new)
     if old is not None and old.key[:3] != new.key[:3]:
         _move_assistances(issue.pk, old.key[:3], new.key[:3])
