@@ -16,7 +16,7 @@ issue (``Party``) allows the action, and that the issue's state does (``RULES``)
 writes the issue, the timeline entry and the outbox rows in one transaction, and sends
 ``issues.signals.issue_changed``.
 
-Where each part lives (every name is importable from ``issues.workflow``):
+Where each part lives (every public name is importable from ``issues.workflow``):
 
 * ``issues.policy``: who may do what (``Action``, ``Party``, ``RULES``, the refusals);
 * ``base``: the lock and check (``_begin``), the save and timeline entry (``record_change``);
@@ -32,15 +32,12 @@ Django's ``ValidationError`` for bad input, and write nothing.
 
 from issues.policy import (
     RULES,
-    WHO,
     Action,
     ActionNotAllowed,
     Party,
-    Rule,
     StaleIssue,
     WorkflowError,
     WrongState,
-    _refusal,
     action_refusal,
     available_actions,
     may_submit_for_others,
@@ -48,8 +45,6 @@ from issues.policy import (
     parties_of,
 )
 from issues.workflow.base import (
-    _begin,
-    _required,
     event_key,
     lock_issue,
     record_change,
@@ -73,8 +68,8 @@ from issues.workflow.rating import issue_close_unrated, issue_rate
 from issues.workflow.submission import issue_submit
 
 __all__ = [
-    "RULES", "WHO", "Action", "ActionNotAllowed", "Party", "Rule", "StaleIssue",
-    "WorkflowError", "WrongState", "_begin", "_refusal", "_required", "action_refusal",
+    "RULES", "Action", "ActionNotAllowed", "Party", "StaleIssue", "WorkflowError",
+    "WrongState", "action_refusal",
     "available_actions", "event_key", "issue_accept", "issue_add_note", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
     "issue_rate", "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",

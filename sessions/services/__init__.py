@@ -49,7 +49,6 @@ from sessions.services.planning import (
     session_open_registration,
     session_update,
 )
-from sessions.services.reminders import _remind as _remind  # a test patches it here
 from sessions.services.reminders import session_reminders_send
 from sessions.services.series import (
     SeriesReport,
