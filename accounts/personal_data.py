@@ -5,14 +5,8 @@ erases only its own tables. Here: the user account (name, email, password) and i
 in the audit trail. ``export_time`` is the one time format of the whole export.
 """
 
-from django.utils import timezone
-
 from accounts.models import AuditEvent
-
-
-def export_time(value) -> str | None:
-    """A moment as the export writes it: local time, ISO 8601; None for no time."""
-    return timezone.localtime(value).isoformat() if value else None
+from core.privacy import export_time
 
 
 def export_account(*, user) -> dict:

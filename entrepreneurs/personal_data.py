@@ -6,7 +6,7 @@ consents, verification) and their enterprise. Erasure keeps the row itself, the 
 and the verification: the programme's figures count them.
 """
 
-from accounts.personal_data import export_time
+from core.privacy import export_time
 from entrepreneurs.models import Entrepreneur
 from government.selectors import user_label
 

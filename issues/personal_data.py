@@ -14,7 +14,7 @@ issue=..., before=core.signals.snapshot(...))`` after the save, as every issue w
 
 from collections import defaultdict
 
-from accounts.personal_data import export_time
+from core.privacy import export_time
 from entrepreneurs.models import Entrepreneur
 from issues.models import Attachment, Issue, IssueEvent, SatisfactionRating
 

@@ -7,17 +7,13 @@ mobile and email), never a domain record.
 
 from django.db.models import Q, Value
 from django.db.models.functions import Replace
-from django.utils import timezone
 
+from core.privacy import export_time
 from notifications.models import Notification
 
 #: Email and SMS rows must name an address (a database rule of the outbox); once erased
 #: they carry this instead of the person's mobile or email.
 ERASED_ADDRESS = "erased"
-
-
-def _time(value) -> str | None:
-    return timezone.localtime(value).isoformat() if value else None
 
 
 def export_notifications(*, user) -> list[dict]:
@@ -29,8 +25,8 @@ def export_notifications(*, user) -> list[dict]:
             "channel": notification.channel,
             "address": notification.address,
             "status": notification.status,
-            "time": _time(notification.created_at),
-            "sent_at": _time(notification.sent_at),
+            "time": export_time(notification.created_at),
+            "sent_at": export_time(notification.sent_at),
         }
         for notification in Notification.objects.filter(recipient=user).order_by(
             "created_at", "id"

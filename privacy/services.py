@@ -24,8 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import personal_data as account_data
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from accounts.personal_data import export_time
-from core.privacy import PRIVACY_NOTICE_VERSION
+from core.privacy import PRIVACY_NOTICE_VERSION, export_time
 from entrepreneurs import personal_data as entrepreneur_data
 from entrepreneurs.models import Entrepreneur
 from issues import personal_data as issue_data

@@ -9,7 +9,7 @@ hold nothing but the link to the person, whose name and contacts go with their E
 row (``entrepreneurs.personal_data``).
 """
 
-from accounts.personal_data import export_time
+from core.privacy import export_time
 from entrepreneurs.models import Entrepreneur
 from sessions.models import Attendance
 
