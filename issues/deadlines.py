@@ -50,8 +50,9 @@ def _conditional_update(model, rows: list[dict], fields: tuple[str, ...]) -> Non
             if cases:
                 changes[field] = Case(*cases, default=F(field), output_field=model._meta
                                       .get_field(field))
-        # A bulk UPDATE sends no ``issue_changed``: the dashboard recounts its rollups after
-        # every calendar change (and nightly), which covers the due dates moved here.
+        # A bulk UPDATE sends no ``issue_changed``: the nightly recount (02:30, after the
+        # 01:30 recompute) covers the due dates moved here. The recount a calendar change
+        # queues may run before this recompute (docs/dashboard.md says so).
         model.objects.filter(pk__in=[row["pk"] for row in batch]).update(**changes)
 
 
