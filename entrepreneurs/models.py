@@ -41,9 +41,19 @@ class Enterprise(models.Model):
 
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(
-        _("unified social credit code"), max_length=18, unique=True,
+        _("unified social credit code"), max_length=18, unique=True, null=True, blank=True,
         validators=[validate_credit_code],
         help_text=_("The 18-character code on the business licence."),
+    )
+    provisional = models.BooleanField(
+        _("to be completed"), default=False,
+        help_text=_("Added at the door without a confirmed credit code. A coordinator "
+                    "confirms or merges it; until then nobody else can be added to it."),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("confirmed by"),
     )
     region = models.ForeignKey(
         "government.Region", models.PROTECT, related_name="enterprises", verbose_name=_("region")
@@ -56,7 +66,17 @@ class Enterprise(models.Model):
         ordering = ("name",)
         verbose_name = _("enterprise")
         verbose_name_plural = _("enterprises")
+        constraints = [
+            # Only an enterprise added at the door may lack its code, until confirmed.
+            models.CheckConstraint(
+                condition=Q(provisional=True) | Q(credit_code__isnull=False),
+                name="enterprise_code_unless_provisional",
+                violation_error_message=_("Enter the unified social credit code."),
+            ),
+        ]
         indexes = [
+            models.Index(fields=("provisional", "region"), name="enterprise_provisional",
+                         condition=Q(provisional=True)),
             models.Index(fields=("region", "industry"), name="enterprise_region_industry"),
             models.Index(fields=("name",), name="enterprise_name"),
         ]
@@ -65,8 +85,9 @@ class Enterprise(models.Model):
         return self.name
 
     def clean_fields(self, exclude=None):
-        # Normalise first: max_length would refuse a code pasted with spaces.
-        self.credit_code = normalize_credit_code(self.credit_code)
+        # Normalise first: max_length would refuse a code pasted with spaces. Blank is
+        # stored as NULL, so that many enterprises may still lack one.
+        self.credit_code = normalize_credit_code(self.credit_code or "") or None
         super().clean_fields(exclude=exclude)
 
 
@@ -76,6 +97,12 @@ class Entrepreneur(models.Model):
     People who sign up themselves wait for a coordinator of their enterprise's region to
     verify them; people an official records (and the programme's history) are verified.
     """
+
+    class Source(models.TextChoices):
+        SIGNUP = "signup", _("Signed up")
+        RECORDED = "recorded", _("Recorded by an official")
+        WALK_IN = "walk_in", _("Walked in at a session")
+        IMPORTED = "imported", _("Imported from a list")
 
     class Verification(models.TextChoices):
         PENDING = "pending", _("Waiting for verification")
@@ -93,6 +120,11 @@ class Entrepreneur(models.Model):
         Enterprise, models.PROTECT, related_name="entrepreneurs", verbose_name=_("enterprise")
     )
     position = models.CharField(_("position"), max_length=50, blank=True)
+    source = models.CharField(
+        _("added by"), max_length=10, choices=Source.choices, default=Source.SIGNUP,
+        help_text=_("How the person came into the directory. Walk-ins and imported people "
+                    "need no account; they may claim one later."),
+    )
     is_new_generation = models.BooleanField(
         _("new-generation entrepreneur"), default=False,
         help_text=_("The second generation of a family business, or a young founder (新生代)."),

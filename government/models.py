@@ -58,6 +58,11 @@ class Department(BilingualNameMixin, models.Model):
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    requires_sign_off = models.BooleanField(
+        _("answers need the lead's sign-off"), default=False,
+        help_text=_("A handler's answer waits for a department lead to approve it (审核签发) "
+                    "before it reaches the entrepreneur."),
+    )
 
     class Meta:
         ordering = ("region__sort_order", "name")

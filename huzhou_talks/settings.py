@@ -264,6 +264,12 @@ ISSUE_SUPERVISE_AFTER_DAYS = int(env_or("ISSUE_SUPERVISE_AFTER_DAYS", "3"))
 ISSUE_BULLETIN_AFTER_DAYS = int(env_or("ISSUE_BULLETIN_AFTER_DAYS", "5"))
 ISSUE_RATING_REMINDER_DAYS = int(env_or("ISSUE_RATING_REMINDER_DAYS", "3"))
 ISSUE_RATING_CLOSE_DAYS = int(env_or("ISSUE_RATING_CLOSE_DAYS", "10"))
+# Follow-up calls (回访): a dissatisfied rating is called within this many working days; this
+# share (per cent) of the other ratings is called to verify them; after this many calls
+# that do not reach the person, an answer awaiting its rating closes unrated.
+ISSUE_CALL_DISSATISFIED_WITHIN_DAYS = int(env_or("ISSUE_CALL_DISSATISFIED_WITHIN_DAYS", "2"))
+ISSUE_CALL_VERIFY_PERCENT = int(env_or("ISSUE_CALL_VERIFY_PERCENT", "10"))
+ISSUE_CALL_ATTEMPTS_BEFORE_CLOSING = int(env_or("ISSUE_CALL_ATTEMPTS_BEFORE_CLOSING", "3"))
 
 # --- Talk sessions (sessions/rules.py) ------------------------------------------------
 # Check-in opens this many minutes before a session starts, and a code shown at the venue

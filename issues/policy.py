@@ -31,6 +31,7 @@ class Action(StrEnum):
     REJECT = "reject"
     MARK_DUPLICATE = "mark_duplicate"
     RATE = "rate"
+    RATE_BY_PHONE = "rate_by_phone"
     CLOSE = "close"
 
 
@@ -68,6 +69,8 @@ RULES: dict[Action, Rule] = {
     Action.MARK_DUPLICATE: Rule((S.SUBMITTED, S.RETURNED, S.DISPATCHED),
                                 frozenset({P.COORDINATOR})),
     Action.RATE: Rule((S.RESOLVED,), frozenset({P.RAISER})),
+    # A coordinator takes the rating on a follow-up call (回访), on the raiser's behalf.
+    Action.RATE_BY_PHONE: Rule((S.RESOLVED,), frozenset({P.COORDINATOR})),
     Action.CLOSE: Rule((S.REVIEW,), frozenset({P.COORDINATOR})),
 }
 

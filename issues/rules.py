@@ -26,6 +26,12 @@ class WorkflowRules:
     #: Working days after the answer: one reminder to rate, then closing as unrated.
     rating_reminder_days: int
     rating_close_days: int
+    #: Follow-up calls (回访): a dissatisfied rating is called within this many working
+    #: days; this share (per cent) of the other ratings is called to verify them; after
+    #: this many calls that do not reach the person, an unrated answer closes unrated.
+    call_dissatisfied_within_days: int
+    call_verify_percent: int
+    call_attempts_before_closing: int
 
 
 def workflow_rules() -> WorkflowRules:
@@ -38,4 +44,7 @@ def workflow_rules() -> WorkflowRules:
         bulletin_after_days=settings.ISSUE_BULLETIN_AFTER_DAYS,
         rating_reminder_days=settings.ISSUE_RATING_REMINDER_DAYS,
         rating_close_days=settings.ISSUE_RATING_CLOSE_DAYS,
+        call_dissatisfied_within_days=settings.ISSUE_CALL_DISSATISFIED_WITHIN_DAYS,
+        call_verify_percent=settings.ISSUE_CALL_VERIFY_PERCENT,
+        call_attempts_before_closing=settings.ISSUE_CALL_ATTEMPTS_BEFORE_CLOSING,
     )

@@ -3,12 +3,14 @@
 State changes belong to the workflow module; nothing here writes ``status``.
 
 * ``issue``: categories, the issue, assisting departments, extension requests, references;
-* ``records``: the timeline, attachments, ratings.
+* ``records``: the timeline, attachments, ratings;
+* ``answers``: a department's answer with its sign-off, and the follow-up calls (回访).
 
 Every model is importable from ``issues.models`` (the migrations name
 ``issues.models.attachment_path``).
 """
 
+from issues.models.answers import Answer, FollowUpCall
 from issues.models.issue import (
     SATISFIED_RATINGS,
     AssistingDepartment,
@@ -16,6 +18,7 @@ from issues.models.issue import (
     ExtensionRequest,
     Issue,
     IssueSequence,
+    RatingChannel,
     RatingValue,
 )
 from issues.models.records import (
@@ -29,7 +32,8 @@ from issues.models.records import (
 )
 
 __all__ = [
-    "MAX_ATTACHMENT_BYTES", "SATISFIED_RATINGS", "AppendOnlyModel", "AppendOnlyQuerySet",
-    "AssistingDepartment", "Attachment", "Category", "ExtensionRequest", "Issue", "IssueEvent",
-    "IssueSequence", "RatingValue", "SatisfactionRating", "attachment_path",
+    "MAX_ATTACHMENT_BYTES", "SATISFIED_RATINGS", "Answer", "AppendOnlyModel",
+    "AppendOnlyQuerySet", "AssistingDepartment", "Attachment", "Category", "ExtensionRequest",
+    "FollowUpCall", "Issue", "IssueEvent", "IssueSequence", "RatingChannel", "RatingValue",
+    "SatisfactionRating", "attachment_path",
 ]

@@ -20,6 +20,14 @@ class RatingValue(models.TextChoices):
     DISSATISFIED = "dissatisfied", _("Dissatisfied")
 
 
+class RatingChannel(models.TextChoices):
+    """How a rating reached us: the figures split satisfaction by it."""
+
+    ONLINE = "online", _("Online (logged in)")
+    LINK = "link", _("By the link in the SMS")
+    PHONE = "phone", _("By phone (回访)")
+
+
 #: Ratings that count towards the satisfaction rate.
 SATISFIED_RATINGS = (RatingValue.SATISFIED, RatingValue.BASICALLY_SATISFIED)
 
@@ -183,6 +191,18 @@ class Issue(models.Model):
     # one aggregate over this table.
     latest_rating = models.CharField(
         _("latest rating"), max_length=20, blank=True, choices=RatingValue.choices
+    )
+    latest_rating_channel = models.CharField(
+        _("latest rating's channel"), max_length=10, choices=RatingChannel.choices, blank=True,
+    )
+    last_called_at = models.DateTimeField(
+        _("last follow-up call"), null=True, blank=True,
+        help_text=_("When a coordinator last recorded a 回访 call that reached the person."),
+    )
+    unreached_calls = models.PositiveSmallIntegerField(
+        _("unanswered calls this round"), default=0,
+        help_text=_("Follow-up calls that did not reach the person while the answer awaits "
+                    "a rating; after the configured number the issue closes unrated."),
     )
 
     class Meta:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from issues.models.issue import Issue, RatingValue
+from issues.models.issue import Issue, RatingChannel, RatingValue
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
@@ -59,6 +59,9 @@ class IssueEvent(AppendOnlyModel):
         CLOSED = "closed", _("Closed")
         REJECTED = "rejected", _("Rejected")
         DUPLICATE = "duplicate", _("Marked as duplicate")
+        ANSWER_SUBMITTED = "answer_submitted", _("Answer sent for sign-off")
+        ANSWER_SENT_BACK = "answer_sent_back", _("Answer sent back by the lead")
+        CALL = "call", _("Follow-up call (回访)")
 
     issue = models.ForeignKey(Issue, models.PROTECT, related_name="events",
                               verbose_name=_("issue"))
@@ -96,8 +99,15 @@ def attachment_path(attachment, filename: str) -> str:
 
 
 class Attachment(models.Model):
+    """A file the entrepreneur (or an official on their behalf) attached to the issue, or,
+    with ``answer`` set, a file of a department's answer (the answer letter, 答复函)."""
+
     issue = models.ForeignKey(Issue, models.PROTECT, related_name="attachments",
                               verbose_name=_("issue"))
+    answer = models.ForeignKey(
+        "issues.Answer", models.PROTECT, null=True, blank=True, related_name="attachments",
+        verbose_name=_("answer"), help_text=_("Empty for the issue's own attachments."),
+    )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
@@ -127,6 +137,7 @@ class SatisfactionRating(models.Model):
     """The entrepreneur's verdict on one handling round."""
 
     Value = RatingValue
+    Channel = RatingChannel
 
     class Reason(models.TextChoices):
         HANDLING = "handling", _("The department's handling")
@@ -138,8 +149,23 @@ class SatisfactionRating(models.Model):
     value = models.CharField(_("rating"), max_length=20, choices=Value.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices, blank=True)
     comment = models.TextField(_("comment"), blank=True)
-    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True,
-                                 blank=True, related_name="+", verbose_name=_("rated by"))
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("rated by"),
+        help_text=_("The entrepreneur's account; empty for a rating by link or by phone."),
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=RatingChannel.choices,
+                               default=RatingChannel.ONLINE)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("The coordinator who took a rating by phone."),
+    )
+    verify_by_call = models.BooleanField(
+        _("to be verified by a call"), default=False,
+        help_text=_("Every dissatisfied rating, and a sample of the satisfied ones, get a "
+                    "follow-up call (回访)."),
+    )
     rated_at = models.DateTimeField(_("rated"), default=timezone.now)
 
     class Meta:
@@ -148,6 +174,10 @@ class SatisfactionRating(models.Model):
         verbose_name_plural = _("satisfaction ratings")
         constraints = [
             models.UniqueConstraint(fields=("issue", "round"), name="rating_one_per_round"),
+            models.CheckConstraint(
+                condition=~Q(channel="phone") | Q(recorded_by__isnull=False),
+                name="rating_phone_has_recorder",
+            ),
             models.CheckConstraint(
                 condition=~Q(value="dissatisfied") | ~Q(reason=""),
                 name="rating_dissatisfied_has_reason",

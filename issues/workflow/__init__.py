@@ -23,7 +23,8 @@ Where each part lives (every public name is importable from ``issues.workflow``)
 * ``submission``: ``issue_submit``;
 * ``coordination``: dispatch, reject, mark duplicate, decide an extension, close;
 * ``handling``: the departments' accept, return, notes, extension request, resolve;
-* ``rating``: the entrepreneur's rating, the new round, closing an answer left unrated.
+* ``rating``: the rating (online, by the SMS link, by phone), the new round, closing an
+  answer left unrated.
 
 Refusals raise ``WorkflowError`` (``ActionNotAllowed``: the user's part does not allow it;
 ``WrongState``: not in this state; ``StaleIssue``: someone else changed it first) or
@@ -64,7 +65,12 @@ from issues.workflow.handling import (
     issue_resolve,
     issue_return,
 )
-from issues.workflow.rating import issue_close_unrated, issue_rate
+from issues.workflow.rating import (
+    issue_close_unrated,
+    issue_rate,
+    issue_rate_by_link,
+    issue_rate_by_phone,
+)
 from issues.workflow.submission import issue_submit
 
 __all__ = [
@@ -72,7 +78,8 @@ __all__ = [
     "WrongState", "action_refusal",
     "available_actions", "event_key", "issue_accept", "issue_add_note", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
-    "issue_rate", "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
+    "issue_rate", "issue_rate_by_link", "issue_rate_by_phone",
+    "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
     "issue_submit", "lock_issue", "may_submit_for_others", "may_submit_for_self", "parties_of",
     "record_change", "save_issue",
 ]

@@ -1,6 +1,10 @@
 """After the answer: the entrepreneur's rating (satisfied closes the issue, dissatisfied
 opens a new round under supervision or, after the last round, the coordinator's review),
+given on the site (``issue_rate``), through the signed link of the SMS
+(``issue_rate_by_link``) or on a follow-up call to a coordinator (``issue_rate_by_phone``);
 and the system's closing of an answer left unrated."""
+
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,8 +14,15 @@ from django.utils.translation import gettext as _
 from core.workdays import work_calendar
 from government.models import Official
 from issues import notices
-from issues.models import SATISFIED_RATINGS, Issue, IssueEvent, RatingValue, SatisfactionRating
-from issues.policy import Action, wrong_state
+from issues.models import (
+    SATISFIED_RATINGS,
+    Issue,
+    IssueEvent,
+    RatingChannel,
+    RatingValue,
+    SatisfactionRating,
+)
+from issues.policy import Action, WrongState, wrong_state
 from issues.rules import workflow_rules
 from issues.workflow.base import E, K, S, _begin, event_key, lock_issue, record_change
 
@@ -19,27 +30,79 @@ from issues.workflow.base import E, K, S, _begin, event_key, lock_issue, record_
 @transaction.atomic
 def issue_rate(*, actor, issue: Issue, version: int, value: str, reason: str = "",
                comment: str = "") -> SatisfactionRating:
-    """Rate this round's answer. Satisfied (or basically) closes the issue; dissatisfied
-    reopens it for a new round under supervision, or after the last round puts it before
-    a coordinator."""
+    """The raiser rates this round's answer on the site, logged in."""
+    _check_rating(value, reason)
+    issue = _begin(Action.RATE, actor=actor, issue=issue, version=version)
+    return _rate(issue, value=value, reason=reason, comment=comment, channel=RatingChannel.ONLINE,
+                 rated_by=actor)
+
+
+@transaction.atomic
+def issue_rate_by_link(*, issue_id: int, round: int, value: str, reason: str = "",
+                       comment: str = "") -> SatisfactionRating:
+    """The raiser rates the answer of ``round`` through the signed link sent to them, with
+    no log-in: the caller has checked the link's signature; this checks, under the lock,
+    that the round is still the one awaiting a rating (a link is used once: the round's
+    rating, once given, refuses a second)."""
+    _check_rating(value, reason)
+    issue = lock_issue(Issue.objects.select_related("category", "entrepreneur__user", "region",
+                                                    "lead_department"), pk=issue_id)
+    if issue is None:
+        raise WrongState(_("This issue no longer exists."))
+    if issue.round != round or issue.ratings.filter(round=round).exists():
+        raise WrongState(_("This answer has already been rated."))
+    if issue.status != S.RESOLVED:
+        raise wrong_state(issue)
+    return _rate(issue, value=value, reason=reason, comment=comment, channel=RatingChannel.LINK)
+
+
+@transaction.atomic
+def issue_rate_by_phone(*, actor, issue: Issue, version: int, value: str, reason: str = "",
+                        comment: str = "") -> SatisfactionRating:
+    """A coordinator records the rating the raiser gave on a follow-up call (回访); it is
+    stored with the phone channel and the coordinator who took it."""
+    _check_rating(value, reason)
+    issue = _begin(Action.RATE_BY_PHONE, actor=actor, issue=issue, version=version)
+    return _rate(issue, value=value, reason=reason, comment=comment, channel=RatingChannel.PHONE,
+                 recorded_by=actor, event_actor=actor)
+
+
+def _check_rating(value: str, reason: str) -> None:
     if value not in RatingValue.values:
         raise ValidationError(_("Choose how satisfied you are."), code="value")
-    if value == RatingValue.DISSATISFIED:
-        if reason not in SatisfactionRating.Reason.values:
-            raise ValidationError(_("Say why you are dissatisfied."), code="reason")
-    else:
+    if value == RatingValue.DISSATISFIED and reason not in SatisfactionRating.Reason.values:
+        raise ValidationError(_("Say why you are dissatisfied."), code="reason")
+
+
+def _sampled_for_verification(issue: Issue) -> bool:
+    """Whether a rating that is not dissatisfied is among the share verified by a call:
+    a fixed choice per issue and round, so that it never changes on a re-read."""
+    digest = hashlib.sha256(f"{issue.pk}:{issue.round}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100 < workflow_rules().call_verify_percent
+
+
+def _rate(issue: Issue, *, value: str, reason: str, comment: str, channel: str,
+          rated_by=None, recorded_by=None, event_actor=None) -> SatisfactionRating:
+    """Store the rating of the locked ``issue``'s round, whatever its channel, and move the
+    issue on: satisfied (or basically) closes it; dissatisfied reopens it for a new round
+    under supervision, or after the last round puts it before a coordinator."""
+    if value != RatingValue.DISSATISFIED:
         reason = ""
-    issue = _begin(Action.RATE, actor=actor, issue=issue, version=version)
+    verify = value == RatingValue.DISSATISFIED or (
+        channel != RatingChannel.PHONE and _sampled_for_verification(issue))
     rating = SatisfactionRating.objects.create(
         issue=issue, round=issue.round, value=value, reason=reason,
-        comment=(comment or "").strip(), rated_by=actor,
+        comment=(comment or "").strip(), rated_by=rated_by, channel=channel,
+        recorded_by=recorded_by, verify_by_call=verify,
     )
     issue.latest_rating = value
-    fields = ["latest_rating"]
+    issue.latest_rating_channel = channel
+    fields = ["latest_rating", "latest_rating_channel"]
     rules = workflow_rules()
     values = {"reference": issue.reference, "title": issue.title}
-    rated = record_change(issue, actor=actor, kind=K.RATED, fields=fields, message=rating.comment,
-                          data={"value": value, "reason": reason})
+    rated = record_change(issue, actor=event_actor or rated_by, kind=K.RATED, fields=fields,
+                          message=rating.comment,
+                          data={"value": value, "reason": reason, "channel": channel})
     if value in SATISFIED_RATINGS:
         issue.closed_at = timezone.now()
         record_change(issue, actor=None, kind=K.CLOSED, to_status=S.CLOSED, fields=["closed_at"],
