@@ -2,6 +2,7 @@
 
 from functools import cached_property
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.roles import ROLE_PERMISSIONS, Role, role_group_names, user_role
@@ -121,4 +122,4 @@ class Navigation:
 
 
 def navigation(request):
-    return {"nav": Navigation(request)}
+    return {"nav": Navigation(request), "programme_phone": settings.PROGRAMME_PHONE}

@@ -254,6 +254,10 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# The coordinators' telephone, given wherever a person without an account may need help
+# (a used or expired rating or claim link, the sign-in sheet).
+PROGRAMME_PHONE = env_or("PROGRAMME_PHONE", "0572-2398000")
+
 # --- The issue workflow (issues/rules.py) -------------------------------------------
 # Working days unless said otherwise.
 ISSUE_MAX_ROUNDS = int(env_or("ISSUE_MAX_ROUNDS", "3"))
