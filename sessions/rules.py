@@ -22,3 +22,8 @@ def session_rules() -> SessionRules:
         check_in_opens=timedelta(minutes=settings.SESSION_CHECK_IN_OPENS_MINUTES),
         check_in_code_valid=timedelta(minutes=settings.SESSION_CHECK_IN_CODE_MINUTES),
     )
+
+
+def check_in_opens_at(session):
+    """When check-in (by the list or the venue's code) opens for ``session``."""
+    return session.starts_at - session_rules().check_in_opens

@@ -32,6 +32,7 @@ urlpatterns = [
     _action("<int:pk>/check-in/<int:attendance_pk>/undo/", "check_in_untick"),
     _action("<int:pk>/check-in/walk-in/", "check_in_walk_in"),
     path("<int:pk>/code/", views.check_in_code, name="code"),
+    path("<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/scan/", views.check_in_scan, name="scan"),
     _action("<int:pk>/minutes/", "minutes"),
     _action("<int:pk>/rate/", "rate"),

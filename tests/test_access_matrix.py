@@ -290,6 +290,7 @@ MATRIX: dict[str, Case] = {
     "sessions:invite": session_managing({"coordinator_city": 200, "admin": 200}),
     "sessions:check_in": session_managing({"coordinator_city": 200, "admin": 200}),
     "sessions:code": session_managing({"coordinator_city": 200, "admin": 200}),
+    "sessions:sign_in_sheet": session_managing({"coordinator_city": 200, "admin": 200}),
     # already open for registration
     "sessions:open": session_managing({"coordinator_city": 409, "admin": 409}, method="post"),
     "sessions:cancel": session_managing({"coordinator_city": 302, "admin": 302}, method="post",
@@ -302,7 +303,8 @@ MATRIX: dict[str, Case] = {
     "sessions:check_in_tick": session_managing({"coordinator_city": 409, "admin": 409},
                                                method="post", kwargs=PLACE_A),
     "sessions:check_in_untick": session_managing({"coordinator_city": 409, "admin": 409},
-                                                 method="post", kwargs=PLACE_A),
+                                                 method="post", kwargs=PLACE_A,
+                                                 data={"confirm": "1"}),
     "sessions:check_in_walk_in": session_managing(
         {"coordinator_city": 409, "admin": 409}, method="post",
         data=lambda w: {"entrepreneur": w.objects["person_b"].pk}),

@@ -40,6 +40,7 @@ from sessions.services.places import (
 )
 from sessions.services.planning import (
     check_no_clash,
+    check_session_close,
     check_session_update,
     edition_for_day,
     session_cancel,
@@ -64,8 +65,8 @@ __all__ = [
     "attendance_add_walk_in", "attendance_cancel", "attendance_check_in",
     "attendance_check_in_by_code", "attendance_rate", "attendance_register",
     "attendance_undo_check_in", "calendar_feed_for_user", "calendar_feed_renew",
-    "check_in_code_make", "check_in_code_verify", "check_no_clash", "check_session_update",
-    "edition_for_day",
+    "check_in_code_make", "check_in_code_verify", "check_no_clash", "check_session_close",
+    "check_session_update", "edition_for_day",
     "notices", "series_create", "series_generate", "series_generate_all",
     "series_generate_for_user", "series_set_active", "session_cancel", "session_close",
     "session_create", "session_invite", "session_minutes_save", "session_open_registration",

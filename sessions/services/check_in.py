@@ -10,7 +10,7 @@ from core.signals import snapshot
 from entrepreneurs.models import Entrepreneur
 from sessions import signals
 from sessions.models import Attendance, TalkSession
-from sessions.rules import session_rules
+from sessions.rules import check_in_opens_at, session_rules
 from sessions.selectors import sessions_open_to
 from sessions.services.common import (
     A,
@@ -26,7 +26,7 @@ from sessions.services.places import _own_place
 def _check_in_open(session: TalkSession) -> None:
     if session.status not in TalkSession.UPCOMING_STATUSES:
         raise WrongState(_("Check-in is closed: the session is held or cancelled."))
-    if timezone.now() < session.starts_at - session_rules().check_in_opens:
+    if timezone.now() < check_in_opens_at(session):
         raise WrongState(_("Check-in opens %(minutes)d minutes before the start.") % {
             "minutes": session_rules().check_in_opens.total_seconds() // 60})
 

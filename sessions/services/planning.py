@@ -216,6 +216,17 @@ def session_minutes_save(*, actor, session: TalkSession, minutes: str) -> TalkSe
     return session
 
 
+def check_session_close(*, session: TalkSession, minutes: str) -> None:
+    """Refuse a closing ``session_close`` would refuse (writes nothing; the page asks to
+    confirm only a closing that can be done): held or cancelled, not started, no minutes."""
+    if session.status not in TalkSession.UPCOMING_STATUSES:
+        raise WrongState(_("This session is already held or cancelled."))
+    if session.starts_at > timezone.now():
+        raise WrongState(_("A session can be closed once it has started."))
+    if not minutes.strip():
+        raise ValidationError({"minutes": _("Write the minutes before closing the session.")})
+
+
 @transaction.atomic
 def session_close(*, actor, session: TalkSession, minutes: str) -> TalkSession:
     """Mark a session held once it has started: the minutes are required, people
@@ -224,13 +235,8 @@ def session_close(*, actor, session: TalkSession, minutes: str) -> TalkSession:
     session = _locked(session)
     before = snapshot(session)
     _require_manager(actor, session)
-    if session.status not in TalkSession.UPCOMING_STATUSES:
-        raise WrongState(_("This session is already held or cancelled."))
-    if session.starts_at > timezone.now():
-        raise WrongState(_("A session can be closed once it has started."))
+    check_session_close(session=session, minutes=minutes)
     minutes = minutes.strip()
-    if not minutes:
-        raise ValidationError({"minutes": _("Write the minutes before closing the session.")})
     now = timezone.now()
     # No place_changed: registered → absent is never attended, and only attended places count.
     session.attendances.filter(status=A.REGISTERED).update(status=A.ABSENT, updated_at=now)

@@ -5,6 +5,10 @@ untick, add a walk-in).
 
 A refused action brings its page back with the reason and the matching status code (403,
 409, 400) and, on the session's page, the form as it was sent.
+
+An action that cannot simply be taken back (closing a session, undoing a check-in) asks
+first: its POST without ``confirm=1`` changes nothing and answers a page that says what will
+happen, with a form that sends the same values again and ``confirm=1``. No script needed.
 """
 
 from collections.abc import Callable
@@ -14,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -49,12 +53,23 @@ class Sent:
 
 
 @dataclass(frozen=True)
+class Confirmation:
+    """What the person is asked before the action is taken: the question, what follows
+    from it, and the button that confirms."""
+
+    question: str
+    consequence: str
+    button: str
+
+
+@dataclass(frozen=True)
 class SessionAction:
     """``run(sent)`` calls the service; ``done(sent, result)`` is the message after it, and
     ``level(result)`` its kind. Without ``done`` the action is at the door: back to the
     door list at the person's row, saying nothing. ``manage``: for the session's
     coordinators only (else for anyone who sees it). ``form``: parsed first, and carried
-    on the session's page as ``form_name``."""
+    on the session's page as ``form_name``. ``confirm(sent)``: the ``Confirmation`` to ask
+    for first (None when this sending needs none); only a POST with ``confirm=1`` runs."""
 
     run: Callable
     done: Callable | None = None
@@ -62,6 +77,7 @@ class SessionAction:
     manage: bool = True
     form: type | None = None
     form_name: str = ""
+    confirm: Callable | None = None
 
 
 def _withdraw(sent: Sent) -> Attendance:
@@ -83,6 +99,28 @@ def _minutes(sent: Sent) -> TalkSession:
 
 def _closing(sent: Sent) -> bool:
     return "close" in sent.request.POST
+
+
+def _confirm_closing(sent: Sent) -> Confirmation | None:
+    if not _closing(sent):
+        return None  # saving the minutes asks nothing
+    # A closing that would be refused is refused now, not after the question.
+    services.check_session_close(session=sent.session, minutes=sent.data["minutes"])
+    return Confirmation(
+        question=_("Close this session?"),
+        consequence=_("Closing marks the session held: people registered but not checked "
+                      "in are marked absent, and the counts of attendees and issues raised "
+                      "are fixed."),
+        button=_("Close the session"))
+
+
+def _confirm_undo(sent: Sent) -> Confirmation:
+    name = sent.place().entrepreneur.name
+    return Confirmation(
+        question=_("Undo the check-in of %(name)s?") % {"name": name},
+        consequence=_("%(name)s goes back to registered, as if they had not come. Tick them "
+                      "again if they are here.") % {"name": name},
+        button=_("Undo the check-in"))
 
 
 def _walk_in(sent: Sent) -> Attendance:
@@ -124,7 +162,7 @@ ACTIONS = {
         done=lambda sent, result: _("%(name)s's place is cancelled.")
         % {"name": result.entrepreneur.name}),
     "minutes": SessionAction(
-        form=MinutesForm, form_name="minutes_form", run=_minutes,
+        form=MinutesForm, form_name="minutes_form", run=_minutes, confirm=_confirm_closing,
         done=lambda sent, result: (_("The session is closed and its counts are fixed.")
                                    if _closing(sent) else _("The minutes are saved."))),
     "rate": SessionAction(
@@ -137,6 +175,7 @@ ACTIONS = {
         run=lambda sent: services.attendance_check_in(actor=sent.user,
                                                       attendance=sent.place())),
     "check_in_untick": SessionAction(
+        confirm=_confirm_undo,
         run=lambda sent: services.attendance_undo_check_in(actor=sent.user,
                                                            attendance=sent.place())),
     "check_in_walk_in": SessionAction(run=_walk_in),
@@ -159,6 +198,9 @@ def session_action(request, pk: int, action: str, attendance_pk: int | None = No
             return _back_to_detail(request, pk, 400, **forms)
     sent = Sent(request, session, form.cleaned_data if forms else {}, attendance_pk)
     try:
+        asking = _unconfirmed(entry, sent)
+        if asking is not None:
+            return asking
         result = entry.run(sent)
     except ValidationError as error:
         if not forms:
@@ -171,8 +213,34 @@ def session_action(request, pk: int, action: str, attendance_pk: int | None = No
     return redirect("sessions:detail", pk=pk)
 
 
+def _unconfirmed(entry: SessionAction, sent: Sent):
+    """The page asking to confirm, when the action asks and the POST has not confirmed
+    (nothing is written); else None. ``confirm`` may refuse at once as the service would
+    (``SessionError``, ``ValidationError``)."""
+    request = sent.request
+    if entry.confirm is None or request.POST.get("confirm") == "1":
+        return None
+    confirmation = entry.confirm(sent)
+    if confirmation is None:
+        return None
+    if entry.done is None:  # at the door: back to the person's row
+        back = (reverse("sessions:check_in", args=[sent.session.pk])
+                + (f"#attendance-{sent.attendance_pk}" if sent.attendance_pk else ""))
+    else:
+        back = reverse("sessions:detail", args=[sent.session.pk])
+    carried = [(name, value) for name, values in request.POST.lists()
+               if name not in ("csrfmiddlewaretoken", "confirm") for value in values]
+    return render(request, "sessions/confirm.html", {
+        "session": sent.session, "confirmation": confirmation, "carried": carried,
+        "action": request.path, "back": back,
+    })
+
+
 def _at_the_door(request, entry: SessionAction, sent: Sent):
     try:
+        asking = _unconfirmed(entry, sent)
+        if asking is not None:
+            return asking
         result = entry.run(sent)
     except (SessionError, ValidationError) as error:
         return _check_in_page(request, sent.session, status=_refused(request, error))

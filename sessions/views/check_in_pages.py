@@ -17,7 +17,7 @@ from sessions.forms import WalkInSearchForm
 from sessions.models import Attendance, TalkSession
 from sessions.selectors import walk_in_candidates_for_user
 from sessions.services import SessionError
-from sessions.views.common import _managed, _session
+from sessions.views.common import _check_in_opening, _managed, _session
 
 
 def _check_in_page(request, session: TalkSession, *, status: int = 200):
@@ -27,6 +27,7 @@ def _check_in_page(request, session: TalkSession, *, status: int = 200):
                 .select_related("entrepreneur__enterprise").order_by("entrepreneur__name", "id"))
     return render(request, "sessions/check_in.html", {
         "session": session, "rows": rows, "search": search, "query": query,
+        "opening": _check_in_opening(session),
         "candidates": walk_in_candidates_for_user(user=request.user, session=session,
                                                   search=query),
         "checked_in": sum(row.status == Attendance.Status.ATTENDED for row in rows),
@@ -62,7 +63,7 @@ def check_in_scan(request, pk: int):
     """Where the venue's code leads: the entrepreneur confirms with one tap."""
     session = _session(request, pk)
     code = request.POST.get("c") or request.GET.get("c", "")
-    context = {"session": session, "code": code}
+    context = {"session": session, "code": code, "opening": _check_in_opening(session)}
     status = 200
     try:
         services.check_in_code_verify(session=session, code=code)

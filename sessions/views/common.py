@@ -14,6 +14,7 @@ from core.forms import add_service_errors
 from entrepreneurs.selectors import entrepreneur_for_user
 from sessions.forms import MinutesForm, ReasonForm, SessionRateForm
 from sessions.models import Attendance, TalkSession
+from sessions.rules import check_in_opens_at
 from sessions.selectors import may_manage_sessions, session_detail_for_user, session_for_user
 from sessions.services import SessionError
 
@@ -35,6 +36,17 @@ def _managed(request, pk: int) -> TalkSession:
         raise PermissionDenied(_("Only the coordinators of %(region)s run this session.")
                                % {"region": session.region})
     return session
+
+
+def _check_in_opening(session: TalkSession) -> dict | None:
+    """When check-in opens, while it has not yet (else None): ``at`` the moment, ``today``
+    whether that is today. The check-in buttons are disabled with it ("check-in opens at
+    12:30"); the services refuse an early check-in anyway."""
+    opens_at = check_in_opens_at(session)
+    now = timezone.now()
+    if now >= opens_at:
+        return None
+    return {"at": opens_at, "today": timezone.localdate(opens_at) == timezone.localdate(now)}
 
 
 def _attendance(session: TalkSession, attendance_pk: int) -> Attendance:

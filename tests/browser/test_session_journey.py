@@ -299,6 +299,11 @@ def test_series_register_waitlist_check_in_record_issue_close_and_rate(
     minutes_form = desk.get_by_test_id("minutes-form")
     minutes_form.locator("textarea[name=minutes]").fill(minutes)
     minutes_form.get_by_test_id("close-session").tap()
+    # Closing asks first, saying what follows; only the confirmation closes.
+    expect(desk.get_by_test_id("confirm-question")).to_have_text(
+        translated("Close this session?"))
+    assert fits_the_screen(desk)
+    desk.get_by_test_id("confirm").tap()
     expect(alert(desk, translated("The session is closed and its counts are fixed."))
            ).to_be_visible()
     expect(desk.get_by_test_id("session-status")).to_have_attribute("data-status", "held")

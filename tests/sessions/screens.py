@@ -30,7 +30,7 @@ FEED_PAGE_URL = reverse("sessions:calendar_feed")
 #: Queries of one page of the session list, whatever the number of sessions (measured).
 LIST_QUERIES = {"city_coordinator": 13, "person": 11}
 #: Queries of a session's page for its coordinator, whatever the number of people.
-DETAIL_QUERIES = 14
+DETAIL_QUERIES = 15  # with the attending departments (one query)
 
 
 START = at(WEDNESDAY, 14, 30)

@@ -118,7 +118,8 @@ def test_the_check_in_list_ticks_unticks_and_adds_a_walk_in(client, world):
     assert (f"{reverse('issues:new')}?entrepreneur={world.person.pk}&amp;session={session.pk}"
             in page.content.decode())
 
-    client.post(reverse("sessions:check_in_untick", args=[session.pk, person.pk]))
+    client.post(reverse("sessions:check_in_untick", args=[session.pk, person.pk]),
+                {"confirm": "1"})
     assert place(session, world.person).status == A.REGISTERED
     assert "0 of 2 checked in" in words(client.get(url))
 
@@ -277,8 +278,8 @@ def test_minutes_closing_and_rating(client, world):
     assert "A session is rated once it is held and closed." in text(too_soon)
 
     world.clock.move_to(at(WEDNESDAY, 16, 40))
-    closed = coordinator.post(minutes, {"minutes": "张甲提出用地问题。", "close": "1"},
-                              follow=True)
+    closed = coordinator.post(minutes, {"minutes": "张甲提出用地问题。", "close": "1",
+                                        "confirm": "1"}, follow=True)
     assert alerts(closed, "success") == ["The session is closed and its counts are fixed."]
     assert 'data-status="held"' in closed.content.decode()
     assert count_of(closed, "count-attended") == "1"
