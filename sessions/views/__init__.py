@@ -22,6 +22,7 @@ from sessions.views.pages import (
     session_edit,
     session_invite,
     session_list,
+    session_short_link,
 )
 from sessions.views.series import series_create, series_generate, series_list, series_pause
 
@@ -30,4 +31,5 @@ __all__ = [
     "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
     "series_list", "series_pause", "session_action", "session_create", "session_detail",
     "session_edit", "session_invite", "session_ics", "session_list",
+    "session_short_link",
 ]
