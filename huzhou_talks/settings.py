@@ -288,6 +288,8 @@ vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
 EMAIL_TIMEOUT = int(env_or("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env_or("DEFAULT_FROM_EMAIL", "Huzhou Talks <noreply@localhost>")
 SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
+# The sender's signature every SMS text starts with (the operator registers it).
+SMS_SIGNATURE = env_or("SMS_SIGNATURE", "【湖州政企恳谈会】")
 # The outbox (docs/notifications.md): a row whose delivery fails waits
 # NOTIFICATION_RETRY_BACKOFF_SECONDS × 2^attempts and is marked failed after
 # NOTIFICATION_MAX_ATTEMPTS; a row left "sending" by a crash is in doubt and tried again only

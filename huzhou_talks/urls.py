@@ -9,6 +9,8 @@ from core.metrics import metrics_view
 from dashboard import views as dashboard_views
 from huzhou_talks import views
 from huzhou_talks.monitoring import PROBES
+from issues.urls import SHORT_LINKS as SHORT_ISSUE_LINKS
+from sessions.urls import SHORT_LINKS as SHORT_SESSION_LINKS
 
 admin.site.site_header = _("Huzhou Talks administration")
 admin.site.site_title = _("Huzhou Talks")
@@ -33,4 +35,7 @@ urlpatterns = [
     path("health/", health_view, {"probes": PROBES}, name="health"),
     path("metrics", metrics_view, {"probes": PROBES}, name="metrics"),
     path("admin/", admin.site.urls),
+    # The short links SMS texts carry: /i/<reference> and /s/<pk>.
+    *SHORT_ISSUE_LINKS,
+    *SHORT_SESSION_LINKS,
 ]

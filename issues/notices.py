@@ -33,6 +33,11 @@ def issue_path(issue: Issue) -> str:
     return reverse("issues:detail", args=[issue.reference])
 
 
+def short_issue_url(issue: Issue) -> str:
+    """The short link an SMS carries to the issue page (/i/<reference>, a 302 to it)."""
+    return absolute_url(reverse("short_issue", args=[issue.reference]))
+
+
 def rating_path(issue: Issue) -> str:
     return reverse("issues:rate", args=[issue.reference])
 
@@ -61,8 +66,10 @@ def tell_officials(*, users, key: str, subject: str, body: str, issue: Issue) ->
 
 def tell_entrepreneur(*, issue: Issue, key: str, subject: str, body: str, sms: bool = False,
                       path: str | None = None) -> int:
-    """In the app; by SMS too when ``sms`` (answers and requests to rate: phone first)."""
+    """In the app; by SMS too when ``sms`` (answers and requests to rate: phone first). The
+    SMS links to ``path`` if given, else by the short link to the issue page."""
     person = issue.entrepreneur
+    sms_url = absolute_url(path) if path else short_issue_url(issue)
     path = path or issue_path(issue)
     written = 0
     if person.user_id is not None and person.anonymised_at is None:
@@ -73,6 +80,6 @@ def tell_entrepreneur(*, issue: Issue, key: str, subject: str, body: str, sms: b
     if sms and person.mobile and person.anonymised_at is None:
         written += bool(notification_create(
             key=f"{key}:{person.pk}:sms", channel=C.SMS, recipient=person.user,
-            address=person.mobile, subject=subject, body=f"{body} {absolute_url(path)}",
+            address=person.mobile, subject=subject, body=f"{body} {sms_url}",
         ))
     return written

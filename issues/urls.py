@@ -26,6 +26,10 @@ app_name = "issues"
 #: <reference>/<action>/, named after the action.
 ACTIONS = [action for action in Action if action != Action.RATE]
 
+#: The short link SMS texts carry, at the site's root (huzhou_talks/urls.py): a 302 to
+#: the issue page.
+SHORT_LINKS = [path("i/<reference:reference>", views.issue_short_link, name="short_issue")]
+
 urlpatterns = [
     path("", views.issue_list, name="list"),
     path("new/", views.issue_new, name="new"),

@@ -8,8 +8,8 @@ from notifications.services import notifications_retry
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("subject", "channel", "recipient", "address", "status", "attempts",
-                    "created_at", "attempted_at", "sent_at", "read_at")
+    list_display = ("subject", "channel", "recipient", "address", "sms_parts", "status",
+                    "attempts", "created_at", "attempted_at", "sent_at", "read_at")
     list_filter = ("status", "channel")
     list_select_related = ("recipient",)
     search_fields = ("key", "subject", "address", "recipient__username")
@@ -18,8 +18,8 @@ class NotificationAdmin(admin.ModelAdmin):
     # Every field is read-only: a row changes only through the services (the retry action
     # below calls ``notifications_retry``), so an in-doubt send is never doubled by hand.
     readonly_fields = ("key", "channel", "recipient", "address", "subject", "body", "url",
-                       "status", "attempts", "last_error", "created_at", "attempted_at",
-                       "sent_at", "read_at")
+                       "sms_parts", "status", "attempts", "last_error", "created_at",
+                       "attempted_at", "sent_at", "read_at")
     actions = ("retry",)
 
     def has_add_permission(self, request):

@@ -5,6 +5,11 @@
 one row and different for every row. A backend whose provider accepts an idempotency key
 passes it on, so that a retry of a message the provider already took is not sent again;
 one whose provider has none ignores it (docs/notifications.md: the guarantee).
+
+An SMS's text is its row's subject and text on one line (``sms_text``); the row is written
+with the signature already at its start (``sms_signed``, called once, by
+``notifications.services.notification_create``) and the number of parts it takes
+(``sms_parts``), so the outbox shows what is sent and what it costs.
 """
 
 import hashlib
@@ -44,6 +49,38 @@ def one_line(text: str) -> str:
     and no other control character is left (``core.validators.printable_text``). An email
     subject or an SMS never carries a line break (a session's theme may)."""
     return printable_text(LINE_BREAKS.sub(" ", text), multiline=False).strip()
+
+
+#: One SMS carries 70 UCS-2 characters; a longer text is split into parts of 67 each (the
+#: other three carry the header that joins them again).
+SMS_SINGLE_PART = 70
+SMS_MULTI_PART = 67
+
+
+def sms_text(subject: str, body: str) -> str:
+    """The text an SMS row sends: its subject and text, on one line."""
+    return one_line(f"{subject} {body}")
+
+
+def sms_signed(*, subject: str, body: str) -> tuple[str, str]:
+    """The subject and text an SMS row is written with: each on one line, and the sender's
+    signature (``SMS_SIGNATURE``) at the start of the subject, unless the text already
+    starts with it (it is never doubled)."""
+    subject, body = one_line(subject), one_line(body)
+    signature = one_line(settings.SMS_SIGNATURE)
+    if signature and not sms_text(subject, body).startswith(signature):
+        subject = f"{signature}{subject}"
+    return subject, body
+
+
+def sms_parts(text: str) -> int:
+    """How many SMS parts ``text`` takes, counted as the operator does: in UCS-2 (UTF-16
+    code units, so a character beyond the basic plane, an emoji, counts twice), 70 for one
+    part, 67 for each part of a longer text. Nothing to send takes none."""
+    length = len(text.encode("utf-16-le")) // 2
+    if length <= SMS_SINGLE_PART:
+        return 1 if length else 0
+    return -(-length // SMS_MULTI_PART)
 
 
 def outbox_key(key: str) -> str:

@@ -45,6 +45,11 @@ class Notification(models.Model):
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    sms_parts = models.PositiveSmallIntegerField(
+        _("SMS parts"), null=True, blank=True,
+        help_text=_("How many SMS parts the text takes (70 characters for one, 67 for each "
+                    "part of a longer text); empty for other channels."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices,
                               default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

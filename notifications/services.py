@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.links import absolute_url
-from notifications.backends import TransientDeliveryError, send_email, send_sms
+from notifications.backends import (
+    TransientDeliveryError,
+    send_email,
+    send_sms,
+    sms_parts,
+    sms_signed,
+    sms_text,
+)
 from notifications.models import Notification
 from notifications.selectors import inbox_for_user
 
@@ -38,12 +45,17 @@ def notification_create(
     """Write one outbox row in the caller's transaction; None if ``key`` was used before.
 
     Delivery is queued once the transaction commits. If the broker is down the
-    row stays pending and the redelivery sweep sends it later.
+    row stays pending and the redelivery sweep sends it later. An SMS row is written as it
+    is sent: on one line, the signature at its start, with the parts it takes.
     """
     if Notification.objects.filter(key=key).exists():
         return None
+    sms = channel == Notification.Channel.SMS
+    if sms:
+        subject, body = sms_signed(subject=subject, body=body)
     # A subject made from a long title or theme is shortened, never refused by the database.
     subject = Truncator(subject).chars(Notification._meta.get_field("subject").max_length)
+    parts = sms_parts(sms_text(subject, body)) if sms else None
     now = timezone.now()
     try:
         # A savepoint: a concurrent writer of the same key must not break the caller's
@@ -51,7 +63,7 @@ def notification_create(
         with transaction.atomic():
             notification = Notification.objects.create(
                 key=key, channel=channel, subject=subject, body=body, recipient=recipient,
-                address=address, url=url, send_after=send_after or now,
+                address=address, url=url, send_after=send_after or now, sms_parts=parts,
             )
     except IntegrityError:
         if Notification.objects.filter(key=key).exists():
@@ -64,11 +76,12 @@ def notification_create(
 
 def notify_person(
     *, key: str, subject: str, body: str, path: str = "", user=None, email: str = "",
-    mobile: str = "",
+    mobile: str = "", sms_path: str = "",
 ) -> int:
     """One message to one person, on each channel they can be reached by: in the app (an
     active ``user``), by email (``email``), by SMS (``mobile``). Row keys are ``key`` plus the
-    channel, so a second call writes nothing. External messages carry the absolute link.
+    channel, so a second call writes nothing. External messages carry the absolute link;
+    an SMS the link to ``sms_path`` when given (a short path that redirects to ``path``).
     Returns the rows written."""
     link = f"\n\n{absolute_url(path)}" if path else ""
     written = 0
@@ -85,7 +98,8 @@ def notify_person(
     if mobile:
         written += bool(notification_create(
             key=f"{key}:sms", channel=Notification.Channel.SMS, recipient=user, address=mobile,
-            subject=subject, body=f"{body} {absolute_url(path)}" if path else body,
+            subject=subject,
+            body=f"{body} {absolute_url(sms_path or path)}" if path or sms_path else body,
         ))
     return written
 
@@ -220,7 +234,7 @@ def _send(notification: Notification) -> None:
                    body=notification.body, key=notification.key)
     elif notification.channel == Notification.Channel.SMS:
         send_sms(mobile=notification.address, key=notification.key,
-                 text=f"{notification.subject} {notification.body}".strip())
+                 text=sms_text(notification.subject, notification.body))
 
 
 def notifications_redeliver(*, limit: int = 500) -> int:

@@ -30,6 +30,11 @@ def session_path(session: TalkSession) -> str:
     return reverse("sessions:detail", args=[session.pk])
 
 
+def short_session_path(session: TalkSession) -> str:
+    """The short path an SMS links to (/s/<pk>, a 302 to the session's page)."""
+    return reverse("short_session", args=[session.pk])
+
+
 def when(session: TalkSession) -> str:
     """"2026年12月9日 (周三) 14:30", in the active language."""
     local = timezone.localtime(session.starts_at)
@@ -45,6 +50,7 @@ def tell_entrepreneur(*, person: Entrepreneur, key: str, subject: str, body: str
     return notify_person(
         key=f"{key}:e{person.pk}", subject=subject, body=body, path=session_path(session),
         user=person.user, mobile=person.mobile if sms else "",
+        sms_path=short_session_path(session),
     )
 
 

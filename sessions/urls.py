@@ -10,6 +10,10 @@ def _action(route: str, name: str):
     return path(route, views.session_action, {"action": name}, name=name)
 
 
+#: The short link SMS texts carry, at the site's root (huzhou_talks/urls.py): a 302 to
+#: the session's page.
+SHORT_LINKS = [path("s/<int:pk>", views.session_short_link, name="short_session")]
+
 urlpatterns = [
     path("", views.session_list, name="list"),
     path("new/", views.session_create, name="create"),

@@ -384,6 +384,9 @@ MATRIX: dict[str, Case] = {
     "dashboard:export_ranking": Case(COORDINATORS_AND_ADMIN, kwargs=lambda w: {"fmt": "csv"}),
     # The programme's figures, for everyone (no names, no issue texts)
     "public_figures": Case(everyone(200)),
+    # The short links SMS texts carry: a 302 to the page for everyone (its own rules apply)
+    "short_issue": Case(everyone(302), kwargs=ISSUE),
+    "short_session": Case(everyone(302), kwargs=SESSION),
 }
 
 
@@ -436,7 +439,7 @@ def test_access(client, world, name, actor):
 
 
 #: Anonymous redirects that go somewhere other than the log-in page.
-NOT_LOGIN_REDIRECTS = {"set_language", "logout"}
+NOT_LOGIN_REDIRECTS = {"set_language", "logout", "short_issue", "short_session"}
 
 
 # --- The admin site -----------------------------------------------------------------------

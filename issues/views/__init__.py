@@ -6,13 +6,20 @@ Thin: the selectors decide who sees what, the forms parse what was typed, and th
 the reason and everything that was typed.
 
 * ``lists``: the issue list and its work queues, the supervision page;
-* ``issue_page``: the issue page, its actions, the rating page, attachment downloads;
+* ``issue_page``: the issue page, its actions, the rating page, attachment downloads, the
+  short link (/i/<reference>) SMS texts carry;
 * ``raising``: raising an issue (an entrepreneur's own, or entered by a coordinator).
 """
 
-from issues.views.issue_page import attachment_download, issue_action, issue_detail, issue_rate
+from issues.views.issue_page import (
+    attachment_download,
+    issue_action,
+    issue_detail,
+    issue_rate,
+    issue_short_link,
+)
 from issues.views.lists import issue_list, supervision
 from issues.views.raising import issue_new
 
 __all__ = ["attachment_download", "issue_action", "issue_detail", "issue_list", "issue_new",
-           "issue_rate", "supervision"]
+           "issue_rate", "issue_short_link", "supervision"]

@@ -1,6 +1,7 @@
 """The issue page: what the user may see of the issue, the actions they may take on it
-(one form each), posting an action, the entrepreneur's rating page, and downloading an
-attachment. A refused action brings the page back with the reason and what was typed."""
+(one form each), posting an action, the entrepreneur's rating page, downloading an
+attachment, and the short link to the page. A refused action brings the page back with
+the reason and what was typed."""
 
 from dataclasses import dataclass
 
@@ -98,6 +99,13 @@ def _form_kwargs(action: Action, *, detail: IssueDetail, user) -> dict:
 def _action_form(action: Action, data=None, *, detail: IssueDetail, user) -> ActionForm:
     return ACTION_FORMS[action](data, issue=detail.issue, user=user,
                                 **_form_kwargs(action, detail=detail, user=user))
+
+
+@require_GET
+def issue_short_link(request, reference: str):
+    """/i/<reference>, the short link SMS texts carry: on to the issue page, whose own
+    log-in and scope apply (nothing is read here, so it tells nobody what exists)."""
+    return redirect("issues:detail", reference=reference)
 
 
 @login_required

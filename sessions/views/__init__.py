@@ -23,6 +23,7 @@ from sessions.views.pages import (
     session_edit,
     session_invite,
     session_list,
+    session_short_link,
 )
 from sessions.views.series import series_create, series_generate, series_list, series_pause
 from sessions.views.venue import sign_in_sheet
@@ -31,5 +32,6 @@ __all__ = [
     "ACTIONS", "FEED_LIMIT", "NOT_FOUND", "ONLY_COORDINATORS", "calendar_feed", "check_in",
     "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
     "series_list", "series_pause", "session_action", "session_create", "session_detail",
-    "session_edit", "session_invite", "session_ics", "session_list", "sign_in_sheet",
+    "session_edit", "session_invite", "session_ics", "session_list", "session_short_link",
+    "sign_in_sheet",
 ]

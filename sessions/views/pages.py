@@ -1,5 +1,5 @@
-"""The session list, a session's page, and planning: a new session, changing one, and
-inviting entrepreneurs by filter."""
+"""The session list, a session's page (and the short link to it), and planning: a new
+session, changing one, and inviting entrepreneurs by filter."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -49,6 +49,13 @@ def session_list(request):
 @require_GET
 def session_detail(request, pk: int):
     return render(request, "sessions/detail.html", _detail_context(request, pk))
+
+
+@require_GET
+def session_short_link(request, pk: int):
+    """/s/<pk>, the short link SMS texts carry: on to the session's page, whose own log-in
+    and scope apply (nothing is read here, so it tells nobody what exists)."""
+    return redirect("sessions:detail", pk=pk)
 
 
 # --- Planning ---------------------------------------------------------------------------------

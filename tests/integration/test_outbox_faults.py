@@ -127,7 +127,8 @@ def test_a_worker_killed_mid_send_loses_nothing_and_sends_nothing_twice(outbox_e
     requests = read_log("requests.log")
     assert [r["key"] for r in requests] == [outbox_key(text.key)] * 2
     assert len({r["pid"] for r in requests}) == 2  # one from each worker
-    assert [d["text"] for d in read_log("delivered.log")] == ["恳谈会提醒 周三14:30 市民之家"]
+    assert [d["text"] for d in read_log("delivered.log")] == [
+        "【湖州政企恳谈会】恳谈会提醒 周三14:30 市民之家"]  # signed once, as the row shows
 
 
 def test_a_poison_row_does_not_starve_the_rows_after_it(outbox_env):
