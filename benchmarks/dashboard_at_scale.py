@@ -379,7 +379,7 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     """(what, SQL, params): what the dashboard adds up, and the same from the issues."""
     from django.conf import settings
 
-    from dashboard.definitions import CITY_WIDE, MEASURES, RESOLVED_STATUSES
+    from dashboard.definitions import CHANNELS, CITY_WIDE, MEASURES, RESOLVED_STATUSES
     from dashboard.models import AttendanceMonthRollup, AttendeeRollup, IssueRollup
     from issues.models import SATISFIED_RATINGS, Issue
     from sessions.models import Attendance, TalkSession
@@ -396,6 +396,15 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
     dispatched = ("dispatched_at IS NOT NULL AND lead_department_id IS NOT NULL AND status "
                   f"NOT IN ('{Issue.Status.RETURNED}', {listed(Issue.INVALID_STATUSES)})")
     resolved = f"status IN ({listed(RESOLVED_STATUSES)}) AND resolved_at IS NOT NULL"
+    # A rating stored before channels were recorded counts as online.
+    channel = "coalesce(nullif(latest_rating_channel, ''), 'online')"
+    by_channel = []
+    for each in CHANNELS:
+        by_channel += [
+            f"count(*) FILTER (WHERE latest_rating <> '' AND {channel} = '{each}')",
+            f"count(*) FILTER (WHERE latest_rating IN ({listed(SATISFIED_RATINGS)})"
+            f" AND {channel} = '{each}')",
+        ]
     # The figures of dashboard.definitions.contribution, but the working days to resolve
     # (they need the working-day calendar), straight from the issues.
     counts = ", ".join([
@@ -410,6 +419,8 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
         f"(resolved_at AT TIME ZONE '{zone}')::date <= due_on)",
         "count(*) FILTER (WHERE latest_rating <> '')",
         f"count(*) FILTER (WHERE latest_rating IN ({listed(SATISFIED_RATINGS)}))",
+        *by_channel,
+        f"count(*) FILTER (WHERE {resolved} AND last_called_at IS NOT NULL)",
     ])
     start = datetime.combine(month, datetime.min.time()).isoformat()
     end = datetime.combine((month + timedelta(days=32)).replace(day=1),
@@ -471,9 +482,10 @@ def sql_statements(*, county_id: int, month: date, today: date) -> list[tuple[st
 
 
 def figures(rows) -> list[tuple]:
-    """Rows of figures as integers, without those whose nine figures are all zero."""
+    """Rows of figures as integers, without those whose sixteen figures (the measures but
+    the working days) are all zero."""
     rows = [tuple(int(value or 0) for value in row) for row in rows]
-    return sorted(row for row in rows if any(row[-9:]))
+    return sorted(row for row in rows if any(row[-16:]))
 
 
 def time_sql(statements) -> tuple[list[tuple[str, float]], list[str]]:

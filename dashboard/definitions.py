@@ -11,7 +11,14 @@
   resolution rate is resolved ÷ valid; **on time**: of those, answered by the due date;
   **resolve days**: working days from submission to the answer;
 * **rated**, **satisfied**: on each issue's latest rating, so the satisfaction rate is
-  (satisfied + basically satisfied) ÷ rated.
+  (satisfied + basically satisfied) ÷ rated;
+* **rated_online**, **satisfied_online**, **rated_link**, … **satisfied_phone**: the same
+  split by the channel of that latest rating (``Issue.latest_rating_channel``: on the site,
+  logged in; by the signed link of the SMS; by phone, on a 回访 call). A rating stored
+  before channels were recorded counts as online (the only channel there was), so the
+  three always add up to rated and satisfied;
+* **called**: of the resolved, those with a recorded follow-up call (回访) that reached the
+  person (``Issue.last_called_at``), so the 回访 rate is called ÷ resolved.
 
 An attendance counts when the person was checked in (``ATTENDED``) and the session is
 ``HELD``. The rollup rows (``dashboard.models``) hold these measures per key;
@@ -25,7 +32,7 @@ from datetime import date, datetime, timedelta
 from django.utils import timezone
 
 from core.workdays import WorkCalendar, work_calendar
-from issues.models import SATISFIED_RATINGS, Issue
+from issues.models import SATISFIED_RATINGS, Issue, RatingChannel
 from sessions.models import Attendance, TalkSession
 
 S = Issue.Status
@@ -34,10 +41,14 @@ RESOLVED_STATUSES = (S.RESOLVED, *Issue.CLOSED_STATUSES)
 #: The issue fields the figures are computed from, in this order.
 FIELDS = ("region_id", "category_id", "lead_department_id", "submitted_at", "status",
           "dispatched_at", "accepted_at", "accept_due_on", "resolved_at", "due_on",
-          "latest_rating")
+          "latest_rating", "latest_rating_channel", "last_called_at")
+#: The rating channels the satisfaction is split by, in the order of their MEASURES.
+CHANNELS = (RatingChannel.ONLINE, RatingChannel.LINK, RatingChannel.PHONE)
 #: The numbers each rollup row holds, in this order.
 MEASURES = ("collected", "valid", "open", "dispatched", "responded", "resolved", "on_time",
-            "resolve_days", "rated", "satisfied")
+            "resolve_days", "rated", "satisfied",
+            "rated_online", "satisfied_online", "rated_link", "satisfied_link", "rated_phone",
+            "satisfied_phone", "called")
 KEY = ("month", "region_id", "category_id", "department_id")
 SUMMARY_KEY = KEY[:3]
 
@@ -112,7 +123,8 @@ def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Con
     first needed); without it the current calendar is read when the issue is resolved.
     """
     (region_id, category_id, department_id, submitted_at, status, dispatched_at,
-     accepted_at, accept_due_on, resolved_at, due_on, latest_rating) = values
+     accepted_at, accept_due_on, resolved_at, due_on, latest_rating, channel,
+     last_called_at) = values
     valid = status not in Issue.INVALID_STATUSES
     # An issue returned as misrouted, or found invalid, is not the department's any more:
     # it counts for no department until it is dispatched again.
@@ -129,11 +141,17 @@ def contribution(values: tuple, *, days: WorkingDayCounter | None = None) -> Con
         resolve_days = days.between(_local_day(submitted_at), _local_day(resolved_at))
     rated = bool(latest_rating)
     satisfied = latest_rating in SATISFIED_RATINGS
+    # A rating stored before channels were recorded was given on the site.
+    channel = (channel or RatingChannel.ONLINE) if rated else ""
+    by_channel = []
+    for each in CHANNELS:
+        by_channel += [int(rated and channel == each), int(satisfied and channel == each)]
+    called = resolved and last_called_at is not None
     return Contribution(
         key=(month_of(submitted_at), region_id, category_id, department_id or 0),
         measures=(1, int(valid), int(status in Issue.OPEN_STATUSES), int(dispatched),
                   int(responded), int(resolved), int(on_time), resolve_days, int(rated),
-                  int(satisfied)),
+                  int(satisfied), *by_channel, int(called)),
     )
 
 

@@ -60,14 +60,24 @@ def issue_values(issue: Issue, *, today: date) -> list:
 
 
 def ranking_columns(*, first: str) -> list[str]:
+    """The ranking's columns, then the satisfaction split by the rating's channel and the
+    回访 rate (``dashboard.definitions``)."""
     return [first, _("Issues led"), _("Issues assisted"), _("Response rate (%)"),
             _("Resolution rate (%)"), _("On-time rate (%)"), _("Satisfaction rate (%)"),
-            _("Average working days to resolve"), _("Overdue now")]
+            _("Average working days to resolve"), _("Overdue now"),
+            _("Rated online"), _("Satisfaction rate, online (%)"),
+            _("Rated by SMS link"), _("Satisfaction rate, SMS link (%)"),
+            _("Rated by phone (回访)"), _("Satisfaction rate, phone (%)"),
+            _("Follow-up call rate, 回访 (%)")]
 
 
 def ranking_values(row: RankingRow) -> list:
+    by_channel = []
+    for channel in row.channels:
+        by_channel += [channel.rated, channel.satisfaction_rate]
     return [row.name, row.led, row.assisted, row.response_rate, row.resolution_rate,
-            row.on_time_rate, row.satisfaction_rate, row.average_days, row.overdue]
+            row.on_time_rate, row.satisfaction_rate, row.average_days, row.overdue,
+            *by_channel, row.call_rate]
 
 
 # --- CSV -------------------------------------------------------------------------------------

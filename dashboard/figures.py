@@ -11,8 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from dashboard.definitions import MEASURES
+from django.utils.translation import gettext_lazy as _
+
+from dashboard.definitions import CHANNELS, MEASURES
 from government.models import Region
+from issues.models import RatingChannel
 
 # --- Rates ---------------------------------------------------------------------------------
 
@@ -30,6 +33,41 @@ def average(total: int, count: int) -> Decimal | None:
     return (Decimal(total) / Decimal(count)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
+#: Each rating channel as the figures name it (满意率（在线/短信链接/电话回访）).
+CHANNEL_LABELS = {
+    RatingChannel.ONLINE: _("Online"),
+    RatingChannel.LINK: _("SMS link"),
+    RatingChannel.PHONE: _("Phone (回访)"),
+}
+#: The satisfaction rate of each channel, as a figure's label.
+CHANNEL_RATE_LABELS = {
+    RatingChannel.ONLINE: _("satisfaction rate (online)"),
+    RatingChannel.LINK: _("satisfaction rate (SMS link)"),
+    RatingChannel.PHONE: _("satisfaction rate (phone, 回访)"),
+}
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    """The latest ratings given through one channel."""
+
+    channel: str
+    rated: int
+    satisfied: int
+
+    @property
+    def label(self) -> str:
+        return str(CHANNEL_LABELS[self.channel])
+
+    @property
+    def rate_label(self) -> str:
+        return str(CHANNEL_RATE_LABELS[self.channel])
+
+    @property
+    def satisfaction_rate(self) -> Decimal | None:
+        return percent(self.satisfied, self.rated)
+
+
 @dataclass
 class IssueFigures:
     """The issue measures of ``dashboard.rollups`` and the rates made of them."""
@@ -44,6 +82,13 @@ class IssueFigures:
     resolve_days: int = 0
     rated: int = 0
     satisfied: int = 0
+    rated_online: int = 0
+    satisfied_online: int = 0
+    rated_link: int = 0
+    satisfied_link: int = 0
+    rated_phone: int = 0
+    satisfied_phone: int = 0
+    called: int = 0
     overdue: int = 0
 
     @classmethod
@@ -69,6 +114,18 @@ class IssueFigures:
     @property
     def average_days(self) -> Decimal | None:
         return average(self.resolve_days, self.resolved)
+
+    @property
+    def channels(self) -> list[ChannelFigures]:
+        """The satisfaction split by the latest rating's channel: online, SMS link, phone."""
+        return [ChannelFigures(channel=channel, rated=getattr(self, f"rated_{channel}"),
+                               satisfied=getattr(self, f"satisfied_{channel}"))
+                for channel in CHANNELS]
+
+    @property
+    def call_rate(self) -> Decimal | None:
+        """The 回访 rate: resolved issues with a follow-up call that reached the person."""
+        return percent(self.called, self.resolved)
 
 
 @dataclass
@@ -172,6 +229,8 @@ class RankingRow:
     on_time_rate = property(lambda self: self.figures.on_time_rate)
     satisfaction_rate = property(lambda self: self.figures.satisfaction_rate)
     average_days = property(lambda self: self.figures.average_days)
+    channels = property(lambda self: self.figures.channels)
+    call_rate = property(lambda self: self.figures.call_rate)
 
 
 def sort_ranking(rows: list[RankingRow], sort: str) -> list[RankingRow]:

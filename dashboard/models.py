@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 
 class IssueMeasures(models.Model):
-    """The numbers an issue rollup row holds (``dashboard.rollups.MEASURES``)."""
+    """The numbers an issue rollup row holds (``dashboard.definitions.MEASURES``)."""
 
     collected = models.IntegerField(_("collected"), default=0)
     valid = models.IntegerField(_("valid"), default=0)
@@ -27,6 +27,14 @@ class IssueMeasures(models.Model):
     resolve_days = models.BigIntegerField(_("working days to resolve, summed"), default=0)
     rated = models.IntegerField(pgettext_lazy("count of issues", "rated"), default=0)
     satisfied = models.IntegerField(_("satisfied or basically satisfied"), default=0)
+    # The latest ratings split by their channel (online, by the SMS link, by phone).
+    rated_online = models.IntegerField(_("rated online"), default=0)
+    satisfied_online = models.IntegerField(_("satisfied, rated online"), default=0)
+    rated_link = models.IntegerField(_("rated by the SMS link"), default=0)
+    satisfied_link = models.IntegerField(_("satisfied, rated by the SMS link"), default=0)
+    rated_phone = models.IntegerField(_("rated by phone"), default=0)
+    satisfied_phone = models.IntegerField(_("satisfied, rated by phone"), default=0)
+    called = models.IntegerField(_("resolved and reached by a follow-up call"), default=0)
 
     class Meta:
         abstract = True

@@ -147,3 +147,22 @@ INDUSTRY_WORDS = {
     "culture": ["文化传媒"],
 }
 POSITIONS = ["董事长", "总经理", "执行董事", "副总经理", "创始人"]
+
+# Departments whose answers a lead signs off (审核签发) before they reach the entrepreneur;
+# each has a lead in the demo. Not the demo handler's department (huzhou-jxj).
+SIGN_OFF_DEPARTMENTS = ("huzhou-zrzyj", "huzhou-sfj", "changxing-zrzyj")
+
+# How the people of the history came into the directory (none of them has an account):
+# recorded by a coordinator, walked in at a session, or imported from a county's list.
+PERSON_SOURCES = (("recorded", 60), ("walk_in", 25), ("imported", 15))
+
+# How the history's ratings reached the programme, for people without an account: by the
+# signed link in the SMS, or by phone on a coordinator's follow-up call (回访).
+LINK_SHARE = 0.7
+
+CALL_NOTES = {
+    "dissatisfied": "已电话回访，企业反映答复未解决实际问题，已督促部门重新办理。",
+    "verification": "回访核实：企业确认问题已解决，对答复满意。",
+    "awaiting_rating": "电话回访，企业口头评价，由统筹协调员代为记录。",
+    "unreached": "电话无人接听，择日再次回访。",
+}

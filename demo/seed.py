@@ -40,7 +40,8 @@ def seed_reference_data() -> None:
     regions = {r.code: r for r in Region.objects.all()}
     for code, region_code, name, name_en in data.DEPARTMENTS:
         Department.objects.get_or_create(
-            code=code, defaults={"region": regions[region_code], "name": name, "name_en": name_en}
+            code=code, defaults={"region": regions[region_code], "name": name, "name_en": name_en,
+                                 "requires_sign_off": code in data.SIGN_OFF_DEPARTMENTS}
         )
     departments = {d.code: d for d in Department.objects.all()}
     for order, (code, name, name_en, department, accept, resolve) in enumerate(data.CATEGORIES):
@@ -69,7 +70,8 @@ def _official(username, *, name, department, role, title="", password=None):
 
 
 def seed_officials() -> None:
-    """A coordinator for each region and a handler for each department (no password)."""
+    """A coordinator for each region, a handler for each department and a lead for each
+    department that signs its answers off (no password)."""
     departments = {d.code: d for d in Department.objects.all()}
     for region_code, department_code in data.HOST_DEPARTMENT.items():
         if region_code == "huzhou":
@@ -81,6 +83,11 @@ def seed_officials() -> None:
         if code != "huzhou-jxj":  # that department's handler is the demo login
             _official(f"handler-{code}", name=f"{department.name}经办人", department=department,
                       role=Official.Role.HANDLER, title="经办人")
+    # The departments whose answers a lead signs off (审核签发) have one.
+    for code in data.SIGN_OFF_DEPARTMENTS:
+        department = departments[code]
+        _official(f"lead-{code}", name=f"{department.name}分管负责人", department=department,
+                  role=Official.Role.DEPARTMENT_LEAD, title="副局长")
 
 
 def seed_demo_accounts() -> dict:

@@ -328,10 +328,12 @@ def dashboard_world(*, password: str = "correct horse battery staple") -> Dashbo
     =====  =======  ========  ========  ==========================================
     W1     Wuxing   land      Economy   Mon 2026-09-07; accepted next day (in time);
                                         answered Fri 09-11 (4 working days, on time);
-                                        closed, satisfied. Market assists.
+                                        closed, satisfied by the SMS link; a
+                                        回访 call reached the person 09-15.
+                                        Market assists.
     A1     Anji     permits   Market    Wed 2026-09-16; accepted next day (in time);
                                         answered Fri 09-18 (2 days, on time); closed,
-                                        dissatisfied.
+                                        dissatisfied, by phone (回访).
     W2     Wuxing   land      Economy   Mon 2026-10-12; accepted two days later (late);
                                         answered Fri 10-16 (4 days, after its due
                                         date 10-14); awaiting rating.
@@ -347,6 +349,8 @@ def dashboard_world(*, password: str = "correct horse battery staple") -> Dashbo
     100.00%, satisfaction 0/1 = 0.00%, 2.0 days, 1 open, none overdue.
     The city: 5 collected, response 2/4 = 50.00%, resolution 3/5 = 60.00%, on time 2/3 =
     66.67%, satisfaction 1/2 = 50.00%, 10/3 = 3.3 days, 2 open, 1 overdue.
+    By channel: online 0 rated; SMS link 1/1 = 100.00%; phone 0/1 = 0.00%. 回访 rate:
+    1 of 3 resolved = 33.33% (Wuxing 1/2 = 50.00%, Anji 0/1 = 0.00%).
     Sessions: one held in Wuxing (two attend), one in Anji (one attends, one absent).
     """
     city = CityFactory()
@@ -396,13 +400,14 @@ def dashboard_world(*, password: str = "correct horse battery staple") -> Dashbo
                     dispatched_at=at(date(2026, 9, 7), 10), accept_due_on=date(2026, 9, 8),
                     accepted_at=at(date(2026, 9, 8), 9), due_on=date(2026, 9, 25),
                     resolved_at=at(date(2026, 9, 11), 16), closed_at=at(date(2026, 9, 14), 10),
-                    latest_rating="satisfied"),
+                    latest_rating="satisfied", latest_rating_channel="link",
+                    last_called_at=at(date(2026, 9, 15), 10)),
         "A1": issue("anji", permits, "竹制品出口检验排队", at(date(2026, 9, 16), 14, 30),
                     status=Issue.Status.CLOSED, lead_department=market,
                     dispatched_at=at(date(2026, 9, 16), 15), accept_due_on=date(2026, 9, 17),
                     accepted_at=at(date(2026, 9, 17), 11), due_on=date(2026, 10, 9),
                     resolved_at=at(date(2026, 9, 18), 17), closed_at=at(date(2026, 9, 21), 9),
-                    latest_rating="dissatisfied"),
+                    latest_rating="dissatisfied", latest_rating_channel="phone"),
         "W2": issue("wuxing", land, "园区道路修缮", at(date(2026, 10, 12), 8, 45),
                     status=Issue.Status.RESOLVED, lead_department=economy,
                     dispatched_at=at(date(2026, 10, 12), 10), accept_due_on=date(2026, 10, 13),

@@ -11,10 +11,14 @@ Where the parts live:
 
 - ``record``: the published figures, ``HistoryReport``, ``at`` and ``make_credit_code``;
 - ``people``: enterprises, entrepreneurs, editions, sessions and attendance;
-- ``issues``: the issues, their events round by round, and the ratings.
+- ``issues``: the issues, their events round by round, the ratings (by the SMS link or by
+  phone for the people without an account, online for the demo entrepreneur), the
+  follow-up calls (回访) and the answers signed off by a department lead.
 
 ``HistoryBuilder`` (here) holds the shared state, one random generator for the
-whole build, and runs the parts in order; the order fixes every random draw.
+whole build (and a second for the parts added later: how people came into the directory,
+how they rated, the follow-up calls, the signed-off answers), and runs the parts in order;
+the order fixes every random draw.
 """
 
 import random
@@ -60,6 +64,10 @@ class HistoryBuilder(PeopleAndSessionsHistory, IssuesHistory):
     def __init__(self, *, today: date, seed: int = RANDOM_SEED):
         self.today = today
         self.rng = random.Random(seed)
+        # The parts added later (how people came in, how they rated, the 回访 calls, the
+        # signed-off answers) draw from their own generator, so the first one's draws, and
+        # with them the published record, stay exactly as they were.
+        self.later_rng = random.Random(seed + 1)
         self.regions = {r.code: r for r in Region.objects.all()}
         self.departments = {d.code: d for d in Department.objects.select_related("region")}
         self.categories = list(Category.objects.select_related("default_department"))

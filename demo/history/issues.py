@@ -20,9 +20,22 @@ from demo.history.record import (
     at,
 )
 from government.models import Official
-from issues.models import Issue, IssueEvent, IssueSequence, RatingValue
+from issues.models import (
+    Answer,
+    FollowUpCall,
+    Issue,
+    IssueEvent,
+    IssueSequence,
+    RatingChannel,
+    RatingValue,
+)
 from issues.models import SatisfactionRating as Rating
+from issues.rules import workflow_rules
 from issues.services import format_reference
+
+#: Answers of the departments that sign off are stored as signed-off answers for the rounds
+#: answered in this many last days (since the product recorded them).
+SIGNED_OFF_DAYS = 120
 
 # Where the reopened issues stand in their second round.
 OPEN_STATE_PLAN = (
@@ -177,7 +190,43 @@ class IssuesHistory:
                 issue.closed_at = rated_again
             else:
                 rounds.append(self._open_round(issue, fate, rated, limit, reply))
+        self._plan_contact(issue, rounds)
         self.pending.append((issue, fate, rounds))
+
+    def _plan_contact(self, issue, rounds) -> None:
+        """How each round's rating reached the programme and the follow-up calls (回访)
+        about it: online for a person with an account; else by the SMS link or, on a
+        coordinator's call, by phone. Every dissatisfied rating gets a call the next day,
+        and a sample of the others (not those given by phone) a call to verify them."""
+        rng, latest = self.later_rng, at(self.today - timedelta(days=1), 18)
+        percent = workflow_rules().call_verify_percent
+        for step in rounds:
+            if "rating" not in step:
+                continue
+            if issue.entrepreneur.user_id is not None:
+                channel = RatingChannel.ONLINE
+            elif rng.random() < data.LINK_SHARE:
+                channel = RatingChannel.LINK
+            else:
+                channel = RatingChannel.PHONE
+            dissatisfied = step["rating"] == RatingValue.DISSATISFIED
+            step["channel"] = channel
+            step["verify"] = dissatisfied or (channel != RatingChannel.PHONE
+                                              and rng.randrange(100) < percent)
+            calls = []
+            if channel == RatingChannel.PHONE:  # the call on which the rating was given
+                calls.append((FollowUpCall.Purpose.AWAITING_RATING, step["rated"], True))
+            if dissatisfied:
+                calls.append((FollowUpCall.Purpose.DISSATISFIED,
+                              min(step["rated"] + timedelta(days=1), latest), True))
+            elif step["verify"]:
+                calls.append((FollowUpCall.Purpose.VERIFICATION,
+                              min(step["rated"] + timedelta(days=rng.randint(1, 3)), latest),
+                              rng.random() < 0.9))
+            step["calls"] = calls
+            issue.latest_rating_channel = channel
+        issue.last_called_at = max((when for step in rounds for _purpose, when, reached
+                                    in step.get("calls", ()) if reached), default=None)
 
     @staticmethod
     def _clock(issue, dispatched: datetime, limit: int) -> None:
@@ -221,7 +270,10 @@ class IssuesHistory:
         coordinators = {code: self.host_for(code).user for code, *_ in data.REGIONS}
         handlers = {o.department_id: o.user for o in self.officials.values()
                     if o.role == Official.Role.HANDLER}
-        events, ratings = [], []
+        leads = {o.department_id: o.user for o in self.officials.values()
+                 if o.role == Official.Role.DEPARTMENT_LEAD}
+        signed_off_since = at(self.today - timedelta(days=SIGNED_OFF_DAYS), 0)
+        events, ratings, calls, answers = [], [], [], []
         S, K = Issue.Status, IssueEvent.Kind
         for issue, _fate, rounds in self.pending:
             coordinator = coordinators.get(issue.region.code) or coordinators["huzhou"]
@@ -258,19 +310,54 @@ class IssuesHistory:
                     event(K.PROGRESS, step["progress"], handler, before, S.IN_PROGRESS, number,
                           "已与企业电话沟通，正在协调相关单位。")
                     before = S.IN_PROGRESS
+                lead = leads.get(issue.lead_department_id)
+                if "resolved" in step and lead is not None and \
+                        step["resolved"] >= signed_off_since:
+                    # The handler's answer waited for the lead's sign-off (审核签发).
+                    written = max(step["resolved"] - timedelta(hours=self.later_rng.randint(
+                        2, 20)), step["accepted"] + timedelta(minutes=30))
+                    event(K.ANSWER_SUBMITTED, written, handler, "", "", number, public=False)
+                    answers.append(Answer(
+                        issue=issue, round=number, reply=step["reply"],
+                        status=Answer.Status.APPROVED, written_by=handler, written_at=written,
+                        decided_by=lead, decided_at=step["resolved"]))
                 if "resolved" in step:
                     event(K.RESOLVED, step["resolved"], handler, before, S.RESOLVED, number,
                           step["reply"])
                 if "rating" in step:
-                    dissatisfied = step["rating"] == RatingValue.DISSATISFIED
-                    after = S.RESOLVED if dissatisfied else S.CLOSED
-                    event(K.RATED, step["rated"], issue.entrepreneur.user, S.RESOLVED, after,
-                          number, data={"rating": step["rating"]})
-                    ratings.append(Rating(
-                        issue=issue, round=number, value=step["rating"],
-                        reason=Rating.Reason.HANDLING if dissatisfied else "",
-                        comment="答复未解决实际问题。" if dissatisfied else "",
-                        rated_by=issue.entrepreneur.user, rated_at=step["rated"]))
+                    ratings.append(self._rating(issue, number, step, coordinator, event))
+                    for purpose, when, reached in step["calls"]:
+                        note = data.CALL_NOTES[purpose if reached else "unreached"]
+                        event(K.CALL, when, coordinator, "", "", number, note, public=False,
+                              data={"purpose": purpose, "reached": reached})
+                        calls.append((ratings[-1], FollowUpCall(
+                            issue=issue, round=number, purpose=purpose, reached=reached,
+                            note=note, called_by=coordinator, called_at=when)))
         IssueEvent.objects.bulk_create(events, batch_size=2000)
         Rating.objects.bulk_create(ratings, batch_size=2000)
+        for rating, call in calls:
+            if call.purpose == FollowUpCall.Purpose.AWAITING_RATING:
+                call.rating_given = rating
+            else:
+                call.about_rating = rating
+        FollowUpCall.objects.bulk_create([call for _rating, call in calls], batch_size=2000)
+        Answer.objects.bulk_create(answers, batch_size=2000)
         self.report.events, self.report.ratings = len(events), len(ratings)
+
+    @staticmethod
+    def _rating(issue, number: int, step: dict, coordinator, event) -> Rating:
+        """The round's rating, with its channel, and its timeline entry: given online by the
+        person's account, by the SMS link (nobody logged in) or by phone, recorded by the
+        coordinator who called."""
+        dissatisfied = step["rating"] == RatingValue.DISSATISFIED
+        reason = Rating.Reason.HANDLING if dissatisfied else ""
+        channel = step["channel"]
+        account = issue.entrepreneur.user if channel == RatingChannel.ONLINE else None
+        recorder = coordinator if channel == RatingChannel.PHONE else None
+        event(IssueEvent.Kind.RATED, step["rated"], account or recorder, Issue.Status.RESOLVED,
+              Issue.Status.RESOLVED if dissatisfied else Issue.Status.CLOSED, number,
+              data={"value": step["rating"], "reason": reason, "channel": channel})
+        return Rating(issue=issue, round=number, value=step["rating"], reason=reason,
+                      comment="答复未解决实际问题。" if dissatisfied else "", rated_by=account,
+                      channel=channel, recorded_by=recorder, verify_by_call=step["verify"],
+                      rated_at=step["rated"])

@@ -50,10 +50,18 @@ class PeopleAndSessionsHistory:
                 created_at=at(self.today - timedelta(days=self.rng.randint(400, 900)), 9),
             ))
         enterprises = Enterprise.objects.bulk_create(enterprises)
+        # Nobody in the history has an account: each was recorded by a coordinator, walked
+        # in at a session (their enterprise confirmed since) or came from a county's list.
+        sources, weights = zip(*data.PERSON_SOURCES, strict=True)
         people = []
         for index in range(ENTREPRENEURS):
             enterprise = enterprises[index] if index < ENTERPRISES else self.rng.choice(enterprises)
+            source = self.later_rng.choices(sources, weights)[0]
+            if source == Entrepreneur.Source.WALK_IN and not enterprise.confirmed_at:
+                enterprise.confirmed_at = enterprise.created_at + timedelta(days=2)
+                enterprise.confirmed_by = self.host_for(enterprise.region.code).user
             people.append(Entrepreneur(
+                source=source,
                 name=self._name(), mobile=f"139{index + 10_000_000:08d}",
                 enterprise=enterprise, position=self.rng.choice(data.POSITIONS),
                 is_new_generation=self.rng.random() < 0.2,
@@ -62,6 +70,8 @@ class PeopleAndSessionsHistory:
                 created_at=enterprise.created_at,
             ))
         people = Entrepreneur.objects.bulk_create(people)
+        Enterprise.objects.bulk_update([e for e in enterprises if e.confirmed_at],
+                                       ["confirmed_at", "confirmed_by"], batch_size=500)
         self.people_by_region = {}
         for person in people + [self.demo_entrepreneur]:
             self.people_by_region.setdefault(person.enterprise.region_id, []).append(person)

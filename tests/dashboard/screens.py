@@ -29,7 +29,10 @@ ISSUE_HEADER = ["Reference", "Title", "Category", "Region", "Enterprise", "Sourc
                 "Answered", "Closed", "Latest rating", "Overdue"]
 RANKING_HEADER = ["Issues led", "Issues assisted", "Response rate (%)",
                   "Resolution rate (%)", "On-time rate (%)", "Satisfaction rate (%)",
-                  "Average working days to resolve", "Overdue now"]
+                  "Average working days to resolve", "Overdue now", "Rated online",
+                  "Satisfaction rate, online (%)", "Rated by SMS link",
+                  "Satisfaction rate, SMS link (%)", "Rated by phone (回访)",
+                  "Satisfaction rate, phone (%)", "Follow-up call rate, 回访 (%)"]
 
 
 # --- Reading the pages --------------------------------------------------------------------
@@ -93,15 +96,19 @@ def as_date(value):
 
 
 #: The ranking of ``tests.worlds.dashboard_world``, as the exports and the page give it.
+#: After the overdue count: rated and satisfaction online, by the SMS link, by phone, and
+#: the 回访 rate. W1 was rated by link (and called back), A1 by phone.
+NO_CHANNEL = [0, None, 0, None, 0, None, None]
 DEPARTMENT_RANKING = [
-    # name, led, assisted, response, resolution, on time, satisfaction, days, overdue
-    ["Economy Bureau", 2, 0, 50.0, 100.0, 50.0, 100.0, 4.0, 0],
-    ["Market Bureau", 2, 1, 50.0, 50.0, 100.0, 0.0, 2.0, 1],
+    # name, led, assisted, response, resolution, on time, satisfaction, days, overdue, …
+    ["Economy Bureau", 2, 0, 50.0, 100.0, 50.0, 100.0, 4.0, 0, 0, None, 1, 100.0, 0, None,
+     50.0],
+    ["Market Bureau", 2, 1, 50.0, 50.0, 100.0, 0.0, 2.0, 1, 0, None, 0, None, 1, 0.0, 0.0],
     # No issue to rate: last, by name.
-    ["Anji United Front Department", 0, 0, None, None, None, None, None, 0],
-    ["United Front Department", 0, 0, None, None, None, None, None, 0],
+    ["Anji United Front Department", 0, 0, None, None, None, None, None, 0, *NO_CHANNEL],
+    ["United Front Department", 0, 0, None, None, None, None, None, 0, *NO_CHANNEL],
 ]
 COUNTY_RANKING = [
-    ["Wuxing", 3, 0, 33.33, 66.67, 50.0, 100.0, 4.0, 1],
-    ["Anji", 2, 0, 100.0, 50.0, 100.0, 0.0, 2.0, 0],
+    ["Wuxing", 3, 0, 33.33, 66.67, 50.0, 100.0, 4.0, 1, 0, None, 1, 100.0, 0, None, 50.0],
+    ["Anji", 2, 0, 100.0, 50.0, 100.0, 0.0, 2.0, 0, 0, None, 0, None, 1, 0.0, 0.0],
 ]

@@ -289,10 +289,11 @@ def test_the_recount_equals_what_the_saves_kept(world):
     kept = rollups.stored_counts()
     # The row of the first issue, counted by hand: collected, valid, open, dispatched,
     # responded (accepted on 8 October, the accept-by day), resolved, on time (due
-    # 13 October), 2 working days (8 and 9 October), rated, satisfied.
+    # 13 October), 2 working days (8 and 9 October), rated, satisfied; rated and satisfied
+    # online, none by link or phone; no 回访 call.
     september = date(2026, 9, 1)
     key = (september, world.near.pk, world.categories[0].pk, world.a.pk)
-    assert kept[0][key] == (1, 1, 0, 1, 1, 1, 1, 2, 1, 1)
+    assert kept[0][key] == (1, 1, 0, 1, 1, 1, 1, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0)
     assert kept[1] == Counter({(september, world.near.pk, world.categories[0].pk, world.c.pk): 1,
                                (september, world.near.pk, world.categories[0].pk, world.d.pk): 1,
                                (september, world.far.pk, world.categories[0].pk, world.c.pk): 1})
@@ -460,7 +461,8 @@ def test_an_issue_returned_or_found_invalid_counts_for_no_department(status):
     """A department that rightly returns a misrouted issue is not marked down for not
     accepting it, and an issue rejected after a return leaves its ranking."""
     submitted = timezone.make_aware(datetime(2026, 9, 7, 10))
-    values = (1, 2, 3, submitted, status, submitted, None, date(2026, 9, 8), None, None, "")
+    values = (1, 2, 3, submitted, status, submitted, None, date(2026, 9, 8), None, None, "",
+              "", None)
     found = rollups.contribution(values)
     assert found.key[3] == 0
     assert dict(zip(rollups.MEASURES, found.measures, strict=True))["dispatched"] == 0

@@ -8,7 +8,7 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from core.validators import validate_credit_code
 from demo.seed import (
@@ -18,9 +18,10 @@ from demo.seed import (
     seed_demo_accounts,
     seed_reference_data,
 )
-from entrepreneurs.models import Enterprise
+from entrepreneurs.models import Enterprise, Entrepreneur
 from entrepreneurs.selectors import pending_entrepreneurs_for_user
-from issues.models import Issue, IssueEvent, SatisfactionRating
+from government.models import Department, Official
+from issues.models import Answer, FollowUpCall, Issue, IssueEvent, SatisfactionRating
 from sessions.models import Attendance, Edition, TalkSession
 from tests.helpers import SHANGHAI
 
@@ -88,11 +89,13 @@ def test_history_is_consistent_with_the_models_own_rules():
     # A reopened issue's latest rating is its last round's.
     for issue in Issue.objects.filter(round=2).prefetch_related("ratings"):
         assert issue.latest_rating == max(issue.ratings.all(), key=lambda r: r.round).value
-    # Each closed issue's timeline runs from submission to its closing rating.
+    # Each closed issue's timeline runs from submission to its closing rating (with, for
+    # some, the answer sent for sign-off and a follow-up call beside the steps).
     issue = Issue.objects.filter(status="closed", round=1).first()
-    kinds = list(issue.events.values_list("kind", flat=True))
+    kinds = list(issue.events.exclude(kind__in=["call", "answer_submitted"])
+                 .values_list("kind", flat=True))
     assert kinds == ["submitted", "dispatched", "accepted", "resolved", "rated"]
-    assert issue.events.last().to_status == "closed"
+    assert issue.events.filter(kind="rated").get().to_status == "closed"
     # References are unique per year and continue from the sequence.
     assert Issue.objects.filter(reference__startswith="HZ-2026-").exists()
 
@@ -192,6 +195,14 @@ def test_the_dashboard_and_the_public_page_show_the_published_figures(client):
             figures.sessions.attendances, figures.issues.collected) == (76, 595, 4545, 5895)
     assert (figures.issues.satisfied, figures.issues.rated) == (5862, 5895)
     assert figures.issues.satisfaction_rate == Decimal("99.44")
+    # The channel split is not empty and adds up to the published record; calls were made.
+    channels = figures.issues.channels
+    assert all(channel.rated for channel in channels)
+    assert (sum(c.rated for c in channels), sum(c.satisfied for c in channels)) == (5895, 5862)
+    assert 0 < figures.issues.called < figures.issues.resolved
+    for key in ("satisfaction-online", "satisfaction-link", "satisfaction-phone", "call-rate"):
+        assert _shown(pages["dashboard", "en"], key).endswith("%"), key
+    assert "call-rate" not in pages["public", "en"]
     for page in ("public", "dashboard"):
         english, chinese = pages[page, "en"], pages[page, "zh-hans"]
         assert [_shown(english, key) for key in (
@@ -200,3 +211,61 @@ def test_the_dashboard_and_the_public_page_show_the_published_figures(client):
         # Chinese number formats have no thousands separator (Django's zh_Hans locale).
         assert [_shown(chinese, key) for key in ("attendances", "collected", "satisfaction")
                 ] == ["4545", "5895", "99.44%"], page
+
+
+def test_the_history_looks_like_the_table_and_the_phone():
+    """People without accounts, walk-ins and imported people among them; their ratings by
+    the SMS link and by phone; 回访 calls; answers signed off by a department lead; and still
+    the published record, to the rating."""
+    seed_all(today=date(2026, 11, 28))
+    history = Entrepreneur.objects.exclude(user__username__in=["entrepreneur", "13905720002"])
+    assert not history.filter(user__isnull=False).exists()
+    sources = dict(history.values("source").annotate(n=Count("pk")).values_list("source", "n"))
+    assert set(sources) == {"recorded", "walk_in", "imported"}
+    walk_ins = history.filter(source="walk_in")
+    assert not walk_ins.filter(enterprise__provisional=True).exists()
+    assert not walk_ins.filter(enterprise__confirmed_at__isnull=True).exists()
+
+    # Every channel is used; the ratings by value are the published ones whatever the channel.
+    latest = dict(Issue.objects.values("latest_rating_channel").annotate(n=Count("pk"))
+                  .values_list("latest_rating_channel", "n"))
+    assert set(latest) == {"online", "link", "phone"} and sum(latest.values()) == 5895
+    assert not Issue.objects.filter(latest_rating_channel="online").exclude(
+        entrepreneur__user__username="entrepreneur").exists()
+    ratings = SatisfactionRating.objects
+    assert not ratings.filter(channel="phone", recorded_by__isnull=True).exists()
+    phone_recorders = Official.objects.filter(
+        user__in=ratings.filter(channel="phone").values("recorded_by"))
+    assert set(phone_recorders.values_list("role", flat=True)) == {"coordinator"}
+    assert not ratings.exclude(channel="online").filter(rated_by__isnull=False).exists()
+    assert not ratings.filter(value="dissatisfied", verify_by_call=False).exists()
+    # Each issue's latest rating's channel is its last round's.
+    for issue in Issue.objects.filter(round=2).prefetch_related("ratings"):
+        assert issue.latest_rating_channel == max(issue.ratings.all(),
+                                                  key=lambda r: r.round).channel
+
+    # 回访: every dissatisfied rating was called about; a sample of the others verified; every
+    # phone rating was given on a call; the issues remember their last call that reached.
+    calls = FollowUpCall.objects
+    assert calls.filter(purpose="dissatisfied").count() == ratings.filter(
+        value="dissatisfied").count()
+    assert calls.filter(purpose="verification").exists()
+    assert calls.filter(purpose="awaiting_rating", rating_given__isnull=False).count() == (
+        ratings.filter(channel="phone").count())
+    reached = Issue.objects.filter(last_called_at__isnull=False)
+    assert reached.count() == Issue.objects.filter(calls__reached=True).distinct().count()
+    assert not calls.filter(called_at__gt=datetime(2026, 11, 28, 23, 59, tzinfo=SHANGHAI)
+                            ).exists()
+
+    # Answers a department lead signed off, in the departments that ask for it.
+    signing = Department.objects.filter(requires_sign_off=True)
+    assert signing.count() == 3
+    answers = Answer.objects.all()
+    assert answers.exists()
+    assert not answers.exclude(status="approved").exists()
+    assert not answers.exclude(issue__lead_department__in=signing).exists()
+    assert set(Official.objects.filter(user__in=answers.values("decided_by")).values_list(
+        "role", flat=True)) == {"department_lead"}
+
+    figures = published_figures()
+    assert (figures["issues"], figures["satisfied"], figures["rated"]) == (5895, 5862, 5895)

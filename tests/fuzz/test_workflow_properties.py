@@ -2,10 +2,12 @@
 (issue 15, deliverable 7).
 
 Hypothesis draws each step: an action of ``issues.workflow`` (submit, dispatch, accept,
-return, note, extension request and decision, resolve, rate, close, reject, duplicate, the
-follow-up queue), an issue, who acts (the party ``issues.policy`` lets act, or anyone: a
-leader, another county's coordinator, another department, another entrepreneur), the
-input (good or bad: zero or negative days, blank reasons) and how far the clock moves.
+return, note, extension request and decision, resolve, rate (online, by the SMS link with
+this round's or an earlier round's link, by phone on a coordinator's 回访 call), close,
+reject, duplicate, the follow-up queue), an issue, who acts (the party ``issues.policy``
+lets act, or anyone: a leader, another county's coordinator, another department, another
+entrepreneur), the input (good or bad: zero or negative days, blank reasons) and how far
+the clock moves.
 After every step:
 
 * every issue's status is one of ``Issue.Status``;
@@ -77,7 +79,8 @@ def world(settings):
 
 def proper_actor(w, action: str, issue: Issue):
     """Who ``issues.policy`` lets take ``action`` on ``issue``."""
-    if action in ("dispatch", "reject", "duplicate", "close", "decide_extension"):
+    if action in ("dispatch", "reject", "duplicate", "close", "decide_extension",
+                  "rate_by_phone"):
         return w.users["coordinator"]
     if action in ("rate", "submit"):
         return issue.entrepreneur.user
@@ -94,12 +97,15 @@ POLICY = {"dispatch": Action.DISPATCH, "accept": Action.ACCEPT, "return": Action
           "note": Action.NOTE, "request_extension": Action.REQUEST_EXTENSION,
           "decide_extension": Action.DECIDE_EXTENSION, "resolve": Action.RESOLVE,
           "rate": Action.RATE, "close": Action.CLOSE, "reject": Action.REJECT,
-          "duplicate": Action.MARK_DUPLICATE}
+          "duplicate": Action.MARK_DUPLICATE, "rate_by_phone": Action.RATE_BY_PHONE,
+          # No one logs in to rate by the link; it rates from the same states as online.
+          "rate_by_link": Action.RATE}
 #: The actions, and how often each is picked: the issues' way forward more often than the
 #: ways out (reject, duplicate), as in ``tests/dashboard/test_dashboard_rollups.py``.
 WEIGHTS = {"dispatch": 2, "accept": 5, "resolve": 4, "rate": 6, "request_extension": 2,
            "decide_extension": 4, "close": 3, "note": 1, "return": 1, "submit": 1,
-           "follow_up": 1, "reject": 0.5, "duplicate": 0.5}
+           "follow_up": 1, "reject": 0.5, "duplicate": 0.5, "rate_by_link": 3,
+           "rate_by_phone": 3}
 ACTIONS = tuple(WEIGHTS)
 
 
@@ -132,6 +138,18 @@ def act(w, rng, action: str, issue: Issue, actor) -> None:
         value = rng.choice(RATINGS)
         reason = rng.choice(["handling", "handling", "beyond_power", "", "x"])
         workflow.issue_rate(**common, value=value, reason=reason)
+    elif action == "rate_by_link":
+        # The signed link of this round, or of an earlier one (a link kept after a reopening).
+        value = rng.choice(RATINGS)
+        reason = rng.choice(["handling", "handling", "beyond_power", "", "x"])
+        link_round = issue.round if rng.random() < 0.8 else max(issue.round - 1, 1)
+        workflow.issue_rate_by_link(issue_id=issue.pk, round=link_round, value=value,
+                                    reason=reason, comment=rng.choice(TEXTS))
+    elif action == "rate_by_phone":
+        value = rng.choice(RATINGS)
+        reason = rng.choice(["handling", "handling", "beyond_power", "", "x"])
+        workflow.issue_rate_by_phone(**common, value=value, reason=reason,
+                                     comment=rng.choice(TEXTS))
     elif action == "close":
         workflow.issue_close(**common, note=rng.choice(TEXTS))
     elif action == "reject":
