@@ -45,7 +45,7 @@ def test_the_preview_marks_new_matching_and_wrong_officials(client, world):
         ["钱红", "qianhong@example.gov.cn", "", "吴兴统战部", "协调员", ""],               # 3
         ["陆伟", "other@example.gov.cn", "13905720001", "jxj", "handler", ""],           # 4 mobile
         ["某人", world.handler.user.email.upper(), "", "jxj", "handler", ""],             # 5 email
-        ["孙丽", "sunli@example.gov.cn", "", "市经信局", "handler", ""],                  # 6 2 names
+        ["孙丽", "sunli@example.gov.cn", "", "市经信局", "handler", ""],  # 6 two such
         ["周杰", "not-an-email", "", "nowhere", "boss", ""],                             # 7
         ["吴刚", "zhaoqiang@example.gov.cn", "", "jxj", "handler", ""],                   # 8 dup
         ["郑洁", "zhengjie@example.gov.cn", "", "old", "handler", ""],                    # 9 closed
