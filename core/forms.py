@@ -10,6 +10,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheets import (
+    MAX_ROWS,
+    MAX_UPLOAD_MEGABYTES,
+    Column,
+    SpreadsheetError,
+    read_table,
+    table_records,
+)
 from core.validators import CleanTextValidator
 
 
@@ -133,3 +141,43 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_choice"],
                                       code="invalid_choice", params={"value": item})
         return super()._check_values(value)
+
+
+class SpreadsheetUploadForm(CleanTextForm):
+    """A list to import: an XLSX or CSV file whose header names ``columns``. Once valid,
+    ``records`` holds its rows as (line number, {field: text}) and ``file_name`` its name."""
+
+    file = forms.FileField(
+        label=_("Excel workbook (.xlsx) or CSV file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,text/csv,"
+                                                         "application/vnd.openxmlformats-"
+                                                         "officedocument.spreadsheetml.sheet"}),
+        error_messages={"required": _("Choose the file to import.")},
+    )
+
+    def __init__(self, *args, columns: tuple[Column, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        self.records: list[tuple[int, dict]] = []
+        self.file_name = ""
+        self.fields["file"].help_text = _(
+            "Up to %(size)d MB and %(rows)d rows. The first row names the columns, in Chinese "
+            "or in English."
+        ) % {"size": MAX_UPLOAD_MEGABYTES, "rows": MAX_ROWS}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        try:
+            self.records = table_records(read_table(upload), self.columns)
+        except SpreadsheetError as error:
+            raise ValidationError(error.messages) from error
+        # The name is only shown and noted: no path, no control character, a sane length.
+        name = str(upload.name or "").replace("\\", "/").rsplit("/", 1)[-1]
+        self.file_name = "".join(ch for ch in name if ch.isprintable())[:100] or "list"
+        return upload
+
+
+class SpreadsheetImportForm(CleanTextForm):
+    """The preview's "Import" button: the signed token of the preview."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)

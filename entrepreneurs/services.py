@@ -1,10 +1,14 @@
-"""Writes about entrepreneurs: signing up, and a coordinator's verification decision.
+"""Writes about entrepreneurs: signing up, a coordinator's verification decision, and
+importing a county's list (``entrepreneurs_import``; the rows are checked by
+``entrepreneurs.imports``).
 
 Each function checks what it needs, writes everything that goes with the change (the
 audit event, the outbox rows of ``entrepreneurs.notices``) in one transaction, and raises
 ValidationError with a message the person can act on, or PermissionDenied / Http404 for
 someone who may not.
 """
+
+from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -13,18 +17,20 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from core.privacy import PRIVACY_NOTICE_VERSION
+from core.spreadsheets import Status, counts, statuses
 from core.validators import (
     normalize_credit_code,
     normalize_mobile,
     validate_credit_code,
     validate_mobile,
 )
-from entrepreneurs import notices
+from entrepreneurs import imports, notices
 from entrepreneurs.models import Enterprise, Entrepreneur
 from entrepreneurs.selectors import may_verify, verifiable_entrepreneurs_for_user
 from government.models import Official, Region
@@ -280,3 +286,105 @@ def entrepreneur_refuse(*, actor, entrepreneur: Entrepreneur, reason: str) -> En
     )
     notices.refused(person=person, stamp=stamp, reason=reason)
     return person
+
+
+# --- Importing a list ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    people: int
+    enterprises: int
+    matched: int
+    wrong: int
+
+
+class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like Http404
+    """The rows no longer check as the preview showed (someone added one of the mobiles or
+    codes meanwhile): nothing was written; ``checks`` are the rows as they check now."""
+
+    def __init__(self, checks):
+        super().__init__("the rows changed since the preview")
+        self.checks = checks
+
+
+def _invite_to_claim(person: Entrepreneur) -> None:
+    """MERGE POINT: the claim-account SMS of the walk-in branch.
+
+    ``entrepreneur_invite_to_claim(person)`` is written in this module by the walk-in
+    helper; once merged, every imported person with a mobile is sent it (in the import's
+    transaction, as outbox rows). Until then, nothing is sent.
+    """
+    invite = globals().get("entrepreneur_invite_to_claim")
+    if invite is not None and person.mobile:
+        invite(person)
+
+
+@transaction.atomic
+def entrepreneurs_import(
+    *, actor, records: list[tuple[int, dict]], file_name: str, expected: list
+) -> ImportOutcome:
+    """Add the NEW rows of a list: people without accounts (source IMPORTED, verified by the
+    importer), and the enterprises they bring (confirmed, with their credit code).
+
+    Only a coordinator (their region's rows) or an administrator may (PermissionDenied).
+    The rows are checked again (``entrepreneurs.imports.check_rows``); if they no longer
+    check as the preview the importer saw (``expected``: ``imports.statuses``), or a write
+    fails because someone added the same mobile or code a moment ago, nothing is written
+    and ImportChanged carries the rows as they check now. Rows already in the directory and
+    wrong rows are counted, never written. The audit trail records the import with its
+    counts; each person added is invited to claim an account.
+    """
+    if not may_verify(user=actor):
+        raise PermissionDenied(imports.NOT_AN_IMPORTER)
+    checks = imports.check_rows(actor=actor, records=records)
+    if statuses(checks) != expected:
+        raise ImportChanged(checks)
+    now = timezone.now()
+    note = gettext("Imported from %(file)s") % {"file": file_name}
+    note = note[:MAX_REASON]
+    added, enterprises = [], {}
+    try:
+        with transaction.atomic():
+            for check in checks:
+                if check.status != Status.NEW:
+                    continue
+                data = check.cleaned
+                enterprise = check.enterprise or enterprises.get(data["credit_code"])
+                if enterprise is None:
+                    enterprise = Enterprise(
+                        name=data["enterprise_name"], credit_code=data["credit_code"],
+                        region=data["region"], industry=data["industry"],
+                        scale=data["scale"], provisional=False, confirmed_at=now,
+                        confirmed_by=actor,
+                    )
+                    enterprise.full_clean()
+                    enterprise.save()
+                    enterprises[enterprise.credit_code] = enterprise
+                person = Entrepreneur(
+                    user=None, name=data["name"], mobile=data["mobile"], email=data["email"],
+                    enterprise=enterprise, position=data["position"],
+                    source=Entrepreneur.Source.IMPORTED,
+                    is_new_generation=data["is_new_generation"],
+                    consent_to_contact=data["consent_to_contact"],
+                    verification=Entrepreneur.Verification.VERIFIED, verified_at=now,
+                    verified_by=actor, verification_note=note,
+                )
+                person.full_clean()
+                person.save()
+                added.append(person)
+    except (IntegrityError, ValidationError) as error:
+        raise ImportChanged(imports.check_rows(actor=actor, records=records)) from error
+    found = counts(checks)
+    outcome = ImportOutcome(people=len(added), enterprises=len(enterprises),
+                            matched=found[Status.MATCH],
+                            wrong=found[Status.WRONG])
+    audit_record(
+        AuditEvent.Kind.VERIFIED, actor=actor,
+        message=f"imported from {file_name}: {outcome.people} people added, "
+        f"{outcome.enterprises} enterprises added, {outcome.matched} already in the "
+        f"directory, {outcome.wrong} rows wrong",
+    )
+    for person in added:
+        _invite_to_claim(person)
+    return outcome

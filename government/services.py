@@ -1,5 +1,6 @@
-"""Officials' accounts: created by an administrator or a coordinator, then changed,
-switched off and on again. Nothing is ever deleted: a deactivated official's records stay.
+"""Officials' accounts: created by an administrator or a coordinator (or imported from a
+list by an administrator), then changed, switched off and on again. Nothing is ever
+deleted: a deactivated official's records stay.
 
 Who may do what is decided in one place, ``official_rights``; the services below, the forms
 and the views all ask it (through ``assignable_roles``, ``manageable_departments``,
@@ -12,13 +13,15 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from government import notices
+from core.spreadsheets import Status, statuses
+from core.validators import clean_text_problems, normalize_mobile
+from government import imports, notices
 from government.models import Department, Official, Region
 from government.selectors import official_for_user, region_scope_for_user
 from notifications.models import Notification
@@ -380,3 +383,136 @@ def _set_active(*, actor, official: Official, active: bool) -> None:
     official.user.is_active = active
     kind = AuditEvent.Kind.ACCOUNT_REACTIVATED if active else AuditEvent.Kind.ACCOUNT_DEACTIVATED
     audit_record(kind, subject=user, actor=actor, message=f"official {official.pk}")
+
+
+# --- Importing a list (administrators) -----------------------------------------------------
+
+
+class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like Http404
+    """The rows no longer check as the preview showed: nothing was written; ``checks`` are
+    the rows as they check now."""
+
+    def __init__(self, checks):
+        super().__init__("the rows changed since the preview")
+        self.checks = checks
+
+
+def _require_import(actor) -> None:
+    if not (actor.is_authenticated and actor.is_active and actor.is_superuser):
+        raise PermissionDenied(imports.NOT_AN_IMPORTER)
+
+
+def officials_import_check(*, actor, records: list[tuple[int, dict]]) -> list:
+    """Each row of a list of officials: NEW (``official_create`` would accept it), MATCH (an
+    official with this email or mobile exists: named, never changed) or WRONG (the reasons
+    by cell: ``official_create_validate``'s). A later row with an email or a mobile already
+    in the file is wrong. Administrators only (PermissionDenied)."""
+    _require_import(actor)
+    checks = [imports.OfficialRowCheck(number, {k: str(v) for k, v in values.items()})
+              for number, values in records]
+    by_code, by_name = imports.department_lookup()
+    roles = imports.role_lookup()
+    emails = {check.values.get("email", "").strip().lower() for check in checks} - {""}
+    mobiles = {normalize_mobile(check.values.get("mobile", "")) for check in checks} - {""}
+    User = get_user_model()
+    accounts = {user.username.lower(): user for user in User.objects.filter(
+        username__in=emails).select_related("official__department")}
+    accounts.update({user.email.lower(): user for user in User.objects.filter(
+        email__in=emails).select_related("official__department")})
+    officials = {official.mobile: official for official in Official.objects.filter(
+        mobile__in=mobiles).select_related("department")}
+    seen = {"email": {}, "mobile": {}}
+    for check in checks:
+        for name, value in check.values.items():
+            for problem in clean_text_problems(value):
+                check.add_error(name, " ".join(problem.messages))
+        if check.errors:
+            continue
+        email = check.values.get("email", "").strip().lower()
+        mobile = normalize_mobile(check.values.get("mobile", ""))
+        for name, value in (("email", email), ("mobile", mobile)):
+            if value and value in seen[name]:
+                check.add_error(name, _("The same as row %(row)d.") % {"row": seen[name][value]})
+            elif value:
+                seen[name][value] = check.number
+        user = accounts.get(email)
+        official = getattr(user, "official", None) if user is not None else None
+        official = official or officials.get(mobile)
+        if official is not None:
+            check.match = official
+            check.notes.append(str(_("An official already: %(official)s. Nothing is changed.")
+                                   % {"official": official}))
+            continue
+        if user is not None:
+            check.add_error("email", _("An account with this email address exists already."))
+        _check_new_official(check, actor=actor, by_code=by_code, by_name=by_name, roles=roles,
+                            email=email)
+    return checks
+
+
+def _check_new_official(check, *, actor, by_code, by_name, roles, email) -> None:
+    values = check.values
+    department_text = values.get("department", "")
+    department = by_code.get(imports.header_key(department_text))
+    named = by_name.get(imports.header_key(department_text), [])
+    if department is None and len(named) == 1:
+        department = named[0]
+    if department is None:
+        check.add_error("department", _(
+            "Several departments have this name: give the department's code.") if named
+            else _("No department with this code or name."))
+    role = roles.get(imports.header_key(values.get("role", "")))
+    if role is None:
+        check.add_error("role", _("Choose one of: %(choices)s.")
+                        % {"choices": "、".join(str(label) for label in Official.Role.labels)})
+    if department is None or role is None:
+        return
+    try:
+        email, official = official_create_validate(
+            actor=actor, name=values.get("name", ""), email=email, department=department,
+            role=role, title=values.get("title", ""), mobile=values.get("mobile", ""),
+        )
+    except PermissionDenied as error:
+        check.add_error("department", str(error))
+        return
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            for message in messages:
+                if message not in check.errors.get(name, []):
+                    check.add_error(name if name in values else "", message)
+        return
+    check.cleaned = {"name": official.name, "email": email, "department": department,
+                     "role": role, "title": official.title, "mobile": official.mobile}
+    check.notes.append(str(_("New official: %(role)s, %(department)s.")
+                           % {"role": _role_label(role), "department": department}))
+
+
+@transaction.atomic
+def officials_import(*, actor, records: list[tuple[int, dict]], file_name: str,
+                     expected: list) -> int:
+    """Create the NEW rows' accounts (``official_create``: each is emailed a one-time link
+    to choose a password), all or none; the number created.
+
+    Administrators only. If the rows no longer check as the preview showed (``expected``),
+    or a write is refused, nothing is written and ImportChanged carries the rows as they
+    check now. The audit trail records each account, and the import with its counts.
+    """
+    checks = officials_import_check(actor=actor, records=records)
+    if statuses(checks) != expected:
+        raise ImportChanged(checks)
+    created = 0
+    try:
+        with transaction.atomic():
+            for check in checks:
+                if check.status == Status.NEW:
+                    official_create(actor=actor, **check.cleaned)
+                    created += 1
+    except (ValidationError, IntegrityError) as error:
+        raise ImportChanged(officials_import_check(actor=actor, records=records)) from error
+    found = {status: sum(check.status == status for check in checks) for status in Status}
+    audit_record(
+        AuditEvent.Kind.ACCOUNT_CREATED, actor=actor,
+        message=f"imported officials from {file_name}: {created} accounts created, "
+        f"{found[Status.MATCH]} officials already, {found[Status.WRONG]} rows wrong",
+    )
+    return created

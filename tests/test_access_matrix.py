@@ -328,6 +328,13 @@ MATRIX: dict[str, Case] = {
     "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
     "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
     "entrepreneurs:pending": Case(COORDINATORS_AND_ADMIN),
+    # Importing a list: coordinators (their region's rows) and administrators; an "Import"
+    # without a preview token is refused (400) and writes nothing.
+    "entrepreneurs:import": Case(COORDINATORS_AND_ADMIN),
+    "entrepreneurs:import_template": Case(COORDINATORS_AND_ADMIN),
+    "entrepreneurs:import_confirm": Case(
+        only({"coordinator_other_county": 400, "coordinator_city": 400, "admin": 400}),
+        method="post"),
     "entrepreneurs:detail": Case(CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["pending"].pk}),
     "entrepreneurs:verify": Case(
         CITY_SCOPE_ACTION,
@@ -337,6 +344,9 @@ MATRIX: dict[str, Case] = {
     # Official accounts (the official is handler X, in a city department)
     "officials:list": Case(COORDINATORS_AND_ADMIN),
     "officials:create": Case(COORDINATORS_AND_ADMIN),
+    "officials:import": Case(only({"admin": 200})),
+    "officials:import_template": Case(only({"admin": 200})),
+    "officials:import_confirm": Case(only({"admin": 400}), method="post"),
     "officials:detail": Case(CITY_SCOPE_ONLY, kwargs=OFFICIAL_X),
     "officials:edit": Case(CITY_SCOPE_ONLY, kwargs=OFFICIAL_X),
     "officials:deactivate": Case(CITY_SCOPE_ACTION, kwargs=OFFICIAL_X, method="post"),
