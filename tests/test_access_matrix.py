@@ -445,7 +445,7 @@ def test_access(client, world, name, actor):
 
 
 #: Anonymous redirects that go somewhere other than the log-in page.
-NOT_LOGIN_REDIRECTS = {"set_language", "logout"}
+NOT_LOGIN_REDIRECTS = {"set_language", "logout", "rating_link:thanks"}
 
 
 # --- The admin site -----------------------------------------------------------------------
