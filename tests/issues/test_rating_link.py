@@ -47,6 +47,7 @@ from tests.issues.workflow_steps import (
     resolved,
     state_of,
 )
+from tests.test_cache_outage import redis_down  # noqa: F401 - the fixture used below
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -427,6 +428,14 @@ def test_every_request_of_the_link_counts_per_address(client, answered, settings
     assert [get(client, link(answered)).status_code for _ in range(4)] == [200, 200, 200, 429]
     assert post(client, link(answered), {"value": "satisfied"}).status_code == 429
     assert fresh(answered).status == S.RESOLVED
+
+
+def test_with_the_cache_down_the_link_still_rates(client, answered, redis_down):  # noqa: F811
+    assert get(client, link(answered)).status_code == 200
+    assert post(client, link(answered), {"value": "satisfied"}).status_code == 302
+    assert fresh(answered).status == S.CLOSED
+    assert any("Rate limit 'rating_link' not counted" in line
+               for line in redis_down("core.ratelimits"))
 
 
 # --- The answer's files ---------------------------------------------------------------------
