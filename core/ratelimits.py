@@ -16,11 +16,12 @@ from django_ratelimit.core import is_ratelimited
 logger = logging.getLogger(__name__)
 
 
-def rate_limit_hit(request, *, name: str) -> bool:
+def rate_limit_hit(request, *, name: str, increment: bool = True) -> bool:
     """Count one attempt at ``name`` from the client's address; True once over the limit.
 
     The limit is the ``RATELIMIT_<NAME>`` setting, e.g. ``RATELIMIT_SIGNUP = "5/h"``. False,
-    with a warning in the log, when the cache does not answer.
+    with a warning in the log, when the cache does not answer. With ``increment=False``
+    nothing is counted: only whether the address is already over the limit.
     """
     try:
         return is_ratelimited(
@@ -28,7 +29,7 @@ def rate_limit_hit(request, *, name: str) -> bool:
             group=f"huzhou_talks.{name}",
             key="ip",
             rate=getattr(settings, f"RATELIMIT_{name.upper()}"),
-            increment=True,
+            increment=increment,
         )
     except ImproperlyConfigured:
         raise  # a mistake in the settings, not an outage: say so

@@ -217,6 +217,10 @@ RATELIMIT_LOGIN = env_or("RATELIMIT_LOGIN", "30/10m")
 RATELIMIT_SIGNUP = env_or("RATELIMIT_SIGNUP", "5/h")
 RATELIMIT_PASSWORD_RESET = env_or("RATELIMIT_PASSWORD_RESET", "5/h")
 RATELIMIT_ISSUE_SUBMISSION = env_or("RATELIMIT_ISSUE_SUBMISSION", "20/h")
+# The rating link of the SMS (/r/<token>): every request of its pages, and the links refused
+# as altered or unknown; over the second, every rating link from that address answers 429.
+RATELIMIT_RATING_LINK = env_or("RATELIMIT_RATING_LINK", "60/h")
+RATELIMIT_RATING_LINK_REFUSED = env_or("RATELIMIT_RATING_LINK_REFUSED", "20/h")
 # Reverse proxies in front of the application whose X-Forwarded-For is trusted (0: none).
 TRUSTED_PROXY_COUNT = int(env_or("TRUSTED_PROXY_COUNT", "0"))
 

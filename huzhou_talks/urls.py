@@ -24,6 +24,7 @@ urlpatterns = [
     path("entrepreneurs/", include("entrepreneurs.urls")),
     path("officials/", include("government.urls")),
     path("issues/", include("issues.urls")),
+    path("r/", include("issues.link_urls")),
     path("sessions/", include("sessions.urls")),
     path("privacy/", include("privacy.urls")),
     path("dashboard/", include("dashboard.urls")),

@@ -16,6 +16,7 @@ from core.links import absolute_url
 from government.models import Official
 from government.selectors import coordinators_covering
 from issues.models import Issue
+from issues.rating_links import rating_link_path
 from notifications.models import Notification
 from notifications.services import notification_create, notify_users
 
@@ -39,7 +40,9 @@ def short_issue_url(issue: Issue) -> str:
 
 
 def rating_path(issue: Issue) -> str:
-    return reverse("issues:rate", args=[issue.reference])
+    """Where a request to rate sends the raiser: the signed link of the current round
+    (``/r/<token>``), which works without logging in (``issues.rating_links``)."""
+    return rating_link_path(issue)
 
 
 def _official_user_rows(officials) -> list:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from entrepreneurs.models import Entrepreneur
 from government.models import Official
 from issues.models import Attachment
+from issues.rating_links import rating_token
 from privacy.models import DeletionRequest
 from sessions.models import CalendarFeed
 from sessions.services import check_in_code_make
@@ -203,6 +204,11 @@ def issue_attachment(world):
     return {**ISSUE(world), "pk": attachment.pk}
 
 
+def RATING_LINK(world):  # noqa: N802
+    """The signed rating link of entrepreneur A's issue, round 1 (not answered yet)."""
+    return {"token": rating_token(issue_id=world.objects["issue"].pk, round=1)}
+
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 #: Coordinators in scope and administrators may do it; in this state it is refused (409).
 COORDINATOR_WRONG_STATE = {"coordinator_city": 409, "admin": 409}
@@ -267,6 +273,11 @@ MATRIX: dict[str, Case] = {
         {"version": 1, "original": "HZ-2026-999999"},
     ),
     "issues:close": issue_action(COORDINATOR_WRONG_STATE, {"version": 1, "note": "已协调完毕"}),
+    # The rating link of the SMS, for anyone with it: this issue has no answer to rate, so
+    # the link cannot rate (410); its raiser, logged in, goes on to the site's rating page.
+    "rating_link:page": Case({**everyone(410), "entrepreneur_a": 302}, kwargs=RATING_LINK),
+    "rating_link:thanks": Case(everyone(302), kwargs=RATING_LINK),  # not rated: to the form
+    "rating_link:file": Case(everyone(410), kwargs=lambda w: {**RATING_LINK(w), "pk": 1}),
     # Talk sessions (the Wuxing session open for registration, entrepreneur A registered)
     "sessions:list": Case(signed_in(200)),
     "sessions:create": Case(COORDINATORS_AND_ADMIN),
@@ -449,7 +460,8 @@ def test_access(client, world, name, actor):
 
 
 #: Anonymous redirects that go somewhere other than the log-in page.
-NOT_LOGIN_REDIRECTS = {"set_language", "logout", "short_issue", "short_session"}
+NOT_LOGIN_REDIRECTS = {"set_language", "logout", "short_issue", "short_session",
+                       "rating_link:thanks"}
 
 
 # --- The admin site -----------------------------------------------------------------------

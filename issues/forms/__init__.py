@@ -1,5 +1,6 @@
 """Forms of the issue pages: the list's filters (``lists``), raising an issue (``raising``),
-each workflow action and the rating (``actions``). Every form is importable from here.
+each workflow action and the rating (``actions``), the rating by the SMS's link
+(``rating_link``). Every form is importable from here.
 
 The forms only parse what was typed; the workflow (``issues.workflow``) decides.
 """
@@ -21,9 +22,10 @@ from issues.forms.actions import (
 )
 from issues.forms.lists import IssueFilterForm
 from issues.forms.raising import IssueSubmitForm
+from issues.forms.rating_link import RatingLinkForm
 
 __all__ = [
     "ACTION_FORMS", "AcceptForm", "ActionForm", "CloseForm", "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
-    "RateForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
+    "RateForm", "RatingLinkForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
 ]

@@ -8,7 +8,8 @@ the reason and everything that was typed.
 * ``lists``: the issue list and its work queues, the supervision page;
 * ``issue_page``: the issue page, its actions, the rating page, attachment downloads, the
   short link (/i/<reference>) SMS texts carry;
-* ``raising``: raising an issue (an entrepreneur's own, or entered by a coordinator).
+* ``raising``: raising an issue (an entrepreneur's own, or entered by a coordinator);
+* ``rating_link``: the rating link of the SMS (``/r/<token>``), for anyone, with no log-in.
 """
 
 from issues.views.issue_page import (
@@ -20,6 +21,8 @@ from issues.views.issue_page import (
 )
 from issues.views.lists import issue_list, supervision
 from issues.views.raising import issue_new
+from issues.views.rating_link import rating_link, rating_link_file, rating_link_thanks
 
 __all__ = ["attachment_download", "issue_action", "issue_detail", "issue_list", "issue_new",
-           "issue_rate", "issue_short_link", "supervision"]
+           "issue_rate", "issue_short_link", "rating_link", "rating_link_file",
+           "rating_link_thanks", "supervision"]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from government.models import Official, Region
 from issues.models import ExtensionRequest, Issue
+from issues.rating_links import rating_link_path
 from tests.factories import DepartmentFactory, IssueEventFactory, IssueFactory, OfficialFactory
 from tests.test_access_matrix import MATRIX
 
@@ -85,6 +86,7 @@ def pages(world, issues: dict) -> list[tuple[str, str]]:
     for issue in issues.values():
         result.append(("issues:detail", reverse("issues:detail", args=[issue.reference])))
     result.append(("issues:rate", reverse("issues:rate", args=[issues["resolved"].reference])))
+    result.append(("rating_link:page", rating_link_path(issues["resolved"])))
     result += [("dashboard:export_issues", reverse("dashboard:export_issues", args=["csv"])),
                ("dashboard:export_ranking", reverse("dashboard:export_ranking", args=["xlsx"])),
                ("issues:new",

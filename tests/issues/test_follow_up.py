@@ -14,7 +14,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 
 from core.links import absolute_url
@@ -23,6 +22,7 @@ from dashboard.selectors import public_figures
 from government.models import Official
 from issues.follow_up import follow_up_candidates, issues_follow_up
 from issues.models import Issue, IssueEvent, RatingValue, SatisfactionRating
+from issues.rating_links import rating_link_path
 from issues.selectors import issue_timeline_for_user
 from issues.tasks import follow_up_task
 from issues.workflow import (
@@ -281,7 +281,7 @@ def test_the_entrepreneur_is_reminded_once_to_rate_then_the_issue_closes_unrated
         world, answered_on, reminded_on, closed_on):
     issue = accepted(world, dispatched(world, jan(12)), jan(12))
     issue = resolved(world, issue, answered_on)
-    rate_url = absolute_url(reverse("issues:rate", args=[issue.reference]))
+    rate_url = absolute_url(rating_link_path(issue))
 
     told_on = {}
     day = answered_on
@@ -295,7 +295,7 @@ def test_the_entrepreneur_is_reminded_once_to_rate_then_the_issue_closes_unrated
     assert sms.address == "13812345678"
     assert rate_url in sms.body
     [in_app] = [m for m in reminder if m.channel == IN_APP]
-    assert in_app.url == reverse("issues:rate", args=[issue.reference])
+    assert in_app.url == rating_link_path(issue)
 
     closing = told_on.pop(closed_on)
     assert told(world, closing) == {("entrepreneur", IN_APP)}

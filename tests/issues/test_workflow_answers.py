@@ -12,6 +12,7 @@ from issues.models import (
     RatingValue,
     SatisfactionRating,
 )
+from issues.rating_links import rating_token
 from issues.workflow import (
     ActionNotAllowed,
     issue_accept,
@@ -52,7 +53,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_answer_asks_the_entrepreneur_to_rate_by_sms_with_a_link(world):
     issue = resolved(world, accepted(world), oct_(9))
-    path = f"/issues/{issue.reference}/rate/"
+    path = f"/r/{rating_token(issue_id=issue.pk, round=1)}"  # the signed link: no log-in
     sms = Notification.objects.get(channel=SMS)
     assert sms.address == "13812345678"
     assert sms.recipient == world.users["entrepreneur"]
