@@ -68,6 +68,7 @@ BUILD = {
     "SessionFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),
     "OfficialFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),
     "InviteForm": lambda f, w, data: f(data, session=w.session),
+    "WalkInForm": lambda f, w, data: f(data, user=w.coordinator),
     "_Planning": lambda f, w, data: f(data, user=w.coordinator),
     "SessionForm": lambda f, w, data: f(data, user=w.coordinator),
     "SeriesForm": lambda f, w, data: f(data, user=w.coordinator),
