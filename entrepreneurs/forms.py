@@ -1,4 +1,5 @@
-"""Forms of the enterprise side: signing up, the directory's filters, a verification decision."""
+"""Forms of the enterprise side: signing up, the directory's filters, a verification decision,
+a walk-in at the door, completing an enterprise added there, and claiming an account."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
@@ -9,9 +10,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
-from core.validators import normalize_credit_code, validate_credit_code
+from core.validators import (
+    normalize_credit_code,
+    normalize_mobile,
+    validate_credit_code,
+    validate_mobile,
+)
 from entrepreneurs import services
 from entrepreneurs.models import Enterprise, Entrepreneur
+from entrepreneurs.selectors import entrepreneur_with_mobile, walk_in_regions_for_user
 from government.models import Region
 
 BLANK_CHOICE = [("", "---------")]
@@ -204,4 +211,138 @@ class VerificationDecisionForm(CleanTextForm):
         if data.get("decision") == self.REFUSE and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Say why the registration is refused: the person will "
                                        "read it."))
+        return data
+
+
+def _optional_credit_code(value: str) -> str:
+    code = normalize_credit_code(value or "")
+    if code:
+        validate_credit_code(code)
+    return code
+
+
+class WalkInForm(CleanTextForm):
+    """A person not in the directory, added at the door in one short form (a phone's
+    width). A mobile already in the directory is refused with the person offered instead
+    (``existing``); the messages on a malformed mobile or code are sign-up's."""
+
+    name = forms.CharField(label=_("Name"), max_length=50,
+                           widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "tel"}),
+        help_text=_("They get an SMS with a link to set up an account, if they want one."),
+    )
+    enterprise_name = forms.CharField(label=_("Enterprise name"), max_length=200,
+                                      required=False)
+    region = forms.ModelChoiceField(
+        label=_("District, county or area"), queryset=Region.objects.none(), required=False,
+        help_text=_("Where the enterprise is registered."),
+    )
+    credit_code = forms.CharField(
+        label=_("Unified social credit code (if they know it)"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("An enterprise registered with this code is used as it is. Without a "
+                    "code the enterprise is listed for a coordinator to complete."),
+    )
+
+    def __init__(self, *args, user, default_region: Region | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        regions = walk_in_regions_for_user(user=user)
+        self.fields["region"].queryset = regions
+        if default_region is not None and default_region.level == Region.Level.COUNTY:
+            self.fields["region"].initial = default_region.pk
+        self.existing = None
+
+    def clean_mobile(self):
+        mobile = normalize_mobile(self.cleaned_data["mobile"])
+        validate_mobile(mobile)
+        person, seen = entrepreneur_with_mobile(user=self.user, mobile=mobile)
+        if person is not None:
+            self.existing = person
+            raise ValidationError(
+                _("%(name)s of %(enterprise)s is already in the directory with this mobile "
+                  "number."), code="in_directory",
+                params={"name": person.display_name, "enterprise": person.enterprise.name})
+        if not seen:
+            raise ValidationError(
+                _("Someone of another region is already in the directory with this mobile "
+                  "number. Ask the city's coordinators."), code="in_other_region")
+        return services.validate_new_mobile(mobile)
+
+    def clean_credit_code(self):
+        return _optional_credit_code(self.cleaned_data.get("credit_code", ""))
+
+    def walk_in_arguments(self) -> dict:
+        """The cleaned data as ``entrepreneur_add_walk_in`` takes it."""
+        return {field: self.cleaned_data[field] for field in
+                ("name", "mobile", "enterprise_name", "region", "credit_code")}
+
+
+class EnterpriseConfirmForm(CleanTextForm):
+    """Completing an enterprise added at the door: the code checked on the licence."""
+
+    credit_code = forms.CharField(
+        label=_("Unified social credit code"), max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("Check it on the business licence or in the national enterprise credit "
+                    "information system."),
+    )
+    name = forms.CharField(label=_("Enterprise name"), max_length=200,
+                           help_text=_("As on the business licence."))
+    industry = forms.ChoiceField(label=_("Industry"),
+                                 choices=BLANK_CHOICE + Enterprise.Industry.choices)
+    scale = forms.ChoiceField(label=_("Scale"), choices=BLANK_CHOICE + Enterprise.Scale.choices)
+
+    def clean_credit_code(self):
+        return _optional_credit_code(self.cleaned_data["credit_code"])
+
+
+class EnterpriseMergeForm(CleanTextForm):
+    """Merging an enterprise added at the door into the registered one it really is."""
+
+    credit_code = forms.CharField(
+        label=_("Credit code of the registered enterprise"), max_length=40,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("Its people and their issues move to that enterprise, and this one is "
+                    "deleted."),
+    )
+
+    def clean_credit_code(self):
+        return _optional_credit_code(self.cleaned_data["credit_code"])
+
+
+class ClaimForm(CleanTextForm):
+    """A person added without an account sets their password (their mobile is their user
+    name), as at sign-up."""
+
+    password = forms.CharField(
+        label=_("Password"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password_confirm = forms.CharField(
+        label=_("Password again"), strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    privacy_consent = forms.BooleanField(
+        required=True,
+        error_messages={"required": _("Please read and agree to the privacy notice to set up "
+                                      "your account.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["privacy_consent"].label = format_html(
+            gettext('I have read and agree to the <a href="{url}" target="_blank" '
+                    'rel="noopener">privacy notice</a>'),
+            url=reverse("privacy:notice"),
+        )
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if password and data.get("password_confirm") and password != data["password_confirm"]:
+            self.add_error("password_confirm", _("The two passwords differ."))
         return data

@@ -161,6 +161,11 @@ def check_rows(*, actor, records: list[tuple[int, dict]]) -> list[PersonRowCheck
                 check.add_error("credit_code", _(
                     "This enterprise is registered in %(region)s, outside the region you look "
                     "after.") % {"region": enterprise.region})
+            elif enterprise.provisional:
+                check.add_error("credit_code", _(
+                    "%(name)s was added at the door and its credit code is not confirmed "
+                    "yet: confirm or merge it under “Enterprises to complete” first.")
+                    % {"name": enterprise.name})
             else:
                 check.enterprise = enterprise
                 check.notes.append(gettext("Enterprise already in the directory: %(name)s.")

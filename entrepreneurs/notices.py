@@ -70,3 +70,17 @@ def refused(*, person: Entrepreneur, stamp: str, reason: str) -> None:
             "given: %(reason)s"
         ) % {"enterprise": person.enterprise.name, "reason": reason},
     )
+
+
+def claim_invitation(*, person: Entrepreneur, link: str):
+    """The person added without an account, by SMS: the link to claim one. One row, keyed
+    ``entrepreneur:<pk>:claim``; None if it was written before."""
+    return notification_create(
+        key=f"entrepreneur:{person.pk}:claim", channel=Notification.Channel.SMS,
+        recipient=None, address=person.mobile,
+        subject=gettext("Set up your Huzhou Talks account"),
+        body=gettext(
+            "%(name)s, you are now in the Government–Enterprise Talks directory. To follow "
+            "your issues online, set your password within 30 days: %(link)s"
+        ) % {"name": person.name, "link": link},
+    )

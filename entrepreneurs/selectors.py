@@ -5,9 +5,9 @@ the verification queue and each person's page start from it. Who sees a person's
 and email in full is ``can_see_contact``: the people who handle them.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
-from entrepreneurs.models import Entrepreneur
+from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Official, Region
 from government.selectors import official_for_user, region_scope_for_user
 
@@ -146,3 +146,58 @@ def verification_decider(*, entrepreneur: Entrepreneur) -> Official | None:
         .filter(user_id=entrepreneur.verified_by_id)
         .first()
     )
+
+
+# --- The door and the enterprises to complete ---------------------------------------------
+
+
+def walk_in_regions_for_user(*, user) -> QuerySet[Region]:
+    """The districts, counties and areas a coordinator may add people and enterprises in:
+    their county, or every county for the city's coordinators and administrators."""
+    counties = Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
+    if not may_verify(user=user):
+        return counties.none()
+    scope = None if user.is_superuser else region_scope_for_user(user=user)
+    return counties if scope is None else counties.filter(pk=scope.pk)
+
+
+def covers_region(*, user, region_id: int) -> bool:
+    """Whether a coordinator (or administrator) handles the people of ``region_id``."""
+    if not may_verify(user=user):
+        return False
+    return user.is_superuser or _covers(region_scope_for_user(user=user), region_id)
+
+
+def enterprises_for_user(*, user) -> QuerySet[Enterprise]:
+    """The enterprises whose people the user may verify: a coordinator's region (the city's:
+    all), an administrator's all, anybody else's none."""
+    if not may_verify(user=user):
+        return Enterprise.objects.none()
+    scope = None if user.is_superuser else region_scope_for_user(user=user)
+    return Enterprise.objects.all() if scope is None else Enterprise.objects.filter(region=scope)
+
+
+def provisional_enterprises_for_user(*, user) -> QuerySet[Enterprise]:
+    """Enterprises added at the door without a confirmed credit code, for the user to
+    complete or merge, oldest first, with their people. Two queries."""
+    people = Entrepreneur.objects.order_by("name", "id")
+    return (
+        enterprises_for_user(user=user).filter(provisional=True)
+        .select_related("region")
+        .prefetch_related(Prefetch("entrepreneurs", queryset=people))
+        .order_by("created_at", "id")
+    )
+
+
+def entrepreneur_with_mobile(*, user, mobile: str) -> tuple[Entrepreneur | None, bool]:
+    """The person in the directory with this (normalised) mobile, and whether the user may
+    see them: ``(person, True)`` in their scope, ``(None, True)`` nobody, ``(None, False)``
+    somebody outside it."""
+    if not mobile:
+        return None, True
+    person = Entrepreneur.objects.select_related("enterprise").filter(mobile=mobile).first()
+    if person is None:
+        return None, True
+    if entrepreneurs_for_user(user=user).filter(pk=person.pk).exists():
+        return person, True
+    return None, False

@@ -1,4 +1,5 @@
-"""Writes about entrepreneurs: signing up, a coordinator's verification decision, and
+"""Writes about entrepreneurs: signing up, a coordinator's verification decision, people
+added at the door (walk-ins) and the enterprises added with them, claiming an account, and
 importing a county's list (``entrepreneurs_import``; the rows are checked by
 ``entrepreneurs.imports``).
 
@@ -16,12 +17,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from core.links import absolute_url
 from core.privacy import PRIVACY_NOTICE_VERSION
 from core.spreadsheets import Status, counts, statuses
 from core.validators import (
@@ -32,10 +35,22 @@ from core.validators import (
 )
 from entrepreneurs import imports, notices
 from entrepreneurs.models import Enterprise, Entrepreneur
-from entrepreneurs.selectors import may_verify, verifiable_entrepreneurs_for_user
+from entrepreneurs.selectors import (
+    covers_region,
+    enterprises_for_user,
+    may_verify,
+    verifiable_entrepreneurs_for_user,
+    walk_in_regions_for_user,
+)
+from entrepreneurs.signals import enterprise_merged
+from entrepreneurs.tokens import ClaimLinkError, claim_token_make, claim_token_person
 from government.models import Official, Region
 
 NOT_A_VERIFIER = _("Only a coordinator or an administrator can verify people who signed up.")
+NOT_AT_THE_DOOR = _("Only a coordinator or an administrator adds people to the directory.")
+NOT_AN_ENTERPRISE_KEEPER = _("Only a coordinator or an administrator completes or merges "
+                             "enterprises.")
+NO_SUCH_ENTERPRISE = _("No such enterprise in your region.")
 MAX_REASON = Entrepreneur._meta.get_field("verification_note").max_length
 
 # --- Signing up ----------------------------------------------------------------------------
@@ -288,6 +303,289 @@ def entrepreneur_refuse(*, actor, entrepreneur: Entrepreneur, reason: str) -> En
     return person
 
 
+# --- Walk-ins: people added at the door ----------------------------------------------------
+
+
+def enterprise_takes_people(enterprise: Enterprise) -> None:
+    """Refuse (ValidationError) to add a person to an enterprise still to be completed: it
+    was added at the door for one person, and its code is unchecked until a coordinator
+    confirms it or merges it into the right one."""
+    if enterprise.provisional:
+        raise ValidationError(
+            _("%(enterprise)s was added at the door and its credit code is not confirmed yet, "
+              "so nobody else can be added to it. Confirm its code or merge it under "
+              "“Enterprises to complete” first."),
+            code="provisional_enterprise", params={"enterprise": enterprise.name},
+        )
+
+
+@transaction.atomic
+def entrepreneur_add_walk_in(
+    *, actor, name: str, mobile: str, enterprise_name: str = "", region: Region | None = None,
+    credit_code: str = "", occasion: str = "",
+) -> Entrepreneur:
+    """A coordinator adds a person met in person who is not in the directory yet.
+
+    The person needs no account: verified in person by ``actor`` (the audit trail says so,
+    ``occasion`` says where), and sent one SMS with a link to claim an account. The
+    enterprise is the one with ``credit_code`` when it is registered (confirmed, and in the
+    actor's region); otherwise a new one from ``enterprise_name`` and ``region``, marked to
+    be completed (provisional, its code unchecked or missing) until a coordinator confirms
+    or merges it. The mobile and the code get the same checks and messages as at sign-up.
+    Anything wrong raises ValidationError keyed by argument, and nothing is written.
+    """
+    if not may_verify(user=actor):
+        raise PermissionDenied(NOT_AT_THE_DOOR)
+    errors = {}
+    name = (name or "").strip()
+    enterprise_name = (enterprise_name or "").strip()
+    if not name:
+        errors["name"] = ValidationError(_("Give the person's name."), code="required")
+    try:
+        mobile = validate_new_mobile(mobile)
+    except ValidationError as error:
+        errors["mobile"] = error
+    code = normalize_credit_code(credit_code or "")
+    enterprise = None
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as error:
+            errors["credit_code"] = error
+        else:
+            enterprise = (Enterprise.objects.select_for_update().select_related("region")
+                          .filter(credit_code=code).first())
+    if enterprise is not None:
+        try:
+            enterprise_takes_people(enterprise)
+        except ValidationError as error:
+            errors["credit_code"] = error
+        if not covers_region(user=actor, region_id=enterprise.region_id):
+            errors["credit_code"] = ValidationError(
+                _("This code belongs to %(enterprise)s of %(region)s: its coordinators add "
+                  "its people."), code="other_region",
+                params={"enterprise": enterprise.name, "region": enterprise.region},
+            )
+    elif "credit_code" not in errors:
+        if not enterprise_name:
+            errors["enterprise_name"] = ValidationError(
+                _("Give the enterprise's name."), code="required")
+        if region is None:
+            errors["region"] = ValidationError(
+                _("Choose the district, county or area where the enterprise is registered."),
+                code="required")
+        elif not walk_in_regions_for_user(user=actor).filter(pk=region.pk).exists():
+            errors["region"] = ValidationError(
+                _("Choose one of your districts, counties or areas."), code="region_scope")
+    if errors:
+        raise ValidationError(errors)
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():  # the same person added at two doors: one 400, no 500
+            if enterprise is None:
+                enterprise = Enterprise(name=enterprise_name, credit_code=code or None,
+                                        region=region, provisional=True)
+                try:
+                    # Industry and scale are asked when a coordinator completes it.
+                    enterprise.full_clean(exclude=("industry", "scale"))
+                except ValidationError as error:
+                    raise ValidationError({
+                        "enterprise_name" if field == "name" else field: messages
+                        for field, messages in error.message_dict.items()
+                    }) from error
+                enterprise.save()
+            note = (_("Verified in person at %(occasion)s.") % {"occasion": occasion}
+                    if occasion else _("Verified in person."))
+            person = Entrepreneur(
+                user=None, name=name, mobile=mobile, enterprise=enterprise,
+                source=Entrepreneur.Source.WALK_IN,
+                verification=Entrepreneur.Verification.VERIFIED, verified_by=actor,
+                verified_at=now, verification_note=str(note)[:MAX_REASON],
+            )
+            person.full_clean()
+            person.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Someone added the same mobile number or credit code a moment ago. Search for "
+              "the person again."),
+            code="conflict",
+        ) from error
+    audit_record(
+        AuditEvent.Kind.VERIFIED, subject=None, actor=actor,
+        message=f"walk-in entrepreneur #{person.pk} verified in person"
+        f"{f' at {occasion}' if occasion else ''}, enterprise #{enterprise.pk} "
+        f"{enterprise.credit_code or '(no code)'}"
+        f"{' (to complete)' if enterprise.provisional else ''}",
+    )
+    entrepreneur_invite_to_claim(person)
+    return person
+
+
+# --- Claiming an account --------------------------------------------------------------------
+
+
+def entrepreneur_invite_to_claim(person: Entrepreneur):
+    """One SMS to a person without an account (a walk-in, an imported person) with the
+    single-use link that lets them claim one: an outbox row keyed
+    ``entrepreneur:<pk>:claim``, so a second call writes nothing. Call it inside the
+    transaction that adds the person. None when nothing was written (they have an account,
+    no mobile, or were invited before)."""
+    if person.user_id is not None or not person.mobile or person.anonymised_at:
+        return None
+    link = absolute_url(reverse("claim", args=[claim_token_make(person)]))
+    return notices.claim_invitation(person=person, link=link)
+
+
+@transaction.atomic
+def entrepreneur_claim(*, token: str, password: str, privacy_consent: bool) -> Entrepreneur:
+    """The person the link was sent to sets a password: a new account (user name: their
+    mobile, as at sign-up) linked to their existing record, which keeps its issues and
+    places. Raises ``ClaimLinkError`` for a used, expired or altered link, ValidationError
+    keyed by argument for anything else, and writes nothing then."""
+    person = claim_token_person(token, for_update=True)
+    if person.user_id is not None:  # pragma: no cover - the token covers it
+        raise ClaimLinkError(ClaimLinkError.USED)
+    errors = {}
+    if not privacy_consent:
+        errors["privacy_consent"] = ValidationError(
+            _("Please read and agree to the privacy notice to set up your account."),
+            code="consent",
+        )
+    User = get_user_model()
+    if User.objects.filter(username=person.mobile).exists():
+        errors["__all__"] = ValidationError(
+            _("Your mobile number already belongs to another account. Please call the "
+              "coordinators."), code="mobile_taken")
+    email = person.email
+    if email and User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).exists():
+        email = ""
+    user = User(username=person.mobile, email=email, first_name=person.name)
+    try:
+        validate_password(password, user=user)
+    except ValidationError as error:
+        errors["password"] = error
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            user.set_password(password)
+            user.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            _("Your mobile number already belongs to another account. Please call the "
+              "coordinators."), code="mobile_taken") from error
+    person.user = user
+    person.privacy_notice_version = PRIVACY_NOTICE_VERSION
+    person.privacy_consented_at = timezone.now()
+    # Saving syncs the person's role groups (accounts.apps): a verified person's rights.
+    person.save(update_fields=["user", "privacy_notice_version", "privacy_consented_at"])
+    audit_record(
+        AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=user,
+        message=f"claimed entrepreneur #{person.pk} ({person.get_source_display()}) by the "
+        f"link sent to the mobile",
+    )
+    return person
+
+
+# --- Enterprises to complete ----------------------------------------------------------------
+
+
+def _provisional_for(*, actor, enterprise: Enterprise) -> Enterprise:
+    """The enterprise, locked, if the actor may complete it and it still is to complete."""
+    if not may_verify(user=actor):
+        raise PermissionDenied(NOT_AN_ENTERPRISE_KEEPER)
+    try:
+        locked = (enterprises_for_user(user=actor).select_for_update(of=("self",))
+                  .select_related("region").get(pk=enterprise.pk))
+    except Enterprise.DoesNotExist as error:
+        raise Http404(NO_SUCH_ENTERPRISE) from error
+    if not locked.provisional:
+        raise ValidationError(_("%(enterprise)s is already confirmed."), code="confirmed",
+                              params={"enterprise": locked.name})
+    return locked
+
+
+@transaction.atomic
+def enterprise_confirm(*, actor, enterprise: Enterprise, credit_code: str, name: str,
+                       industry: str, scale: str) -> Enterprise:
+    """A coordinator completes an enterprise added at the door: its checked credit code,
+    its name as on the licence, industry and scale. It then takes more people. A code that
+    belongs to another enterprise is refused: merge into that one instead."""
+    enterprise = _provisional_for(actor=actor, enterprise=enterprise)
+    code = normalize_credit_code(credit_code or "")
+    errors = {}
+    if not code:
+        errors["credit_code"] = ValidationError(
+            _("Enter the unified social credit code."), code="required")
+    else:
+        try:
+            validate_credit_code(code)
+        except ValidationError as error:
+            errors["credit_code"] = error
+        else:
+            other = Enterprise.objects.filter(credit_code=code).exclude(pk=enterprise.pk).first()
+            if other is not None:
+                errors["credit_code"] = ValidationError(
+                    _("This code belongs to %(enterprise)s: merge into it instead."),
+                    code="code_taken", params={"enterprise": other.name})
+    if errors:
+        raise ValidationError(errors)
+    enterprise.credit_code = code
+    enterprise.name = (name or "").strip()
+    enterprise.industry, enterprise.scale = industry, scale
+    enterprise.provisional = False
+    enterprise.confirmed_at, enterprise.confirmed_by = timezone.now(), actor
+    enterprise.full_clean()
+    try:
+        with transaction.atomic():
+            enterprise.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"credit_code": _("Someone registered this code a moment ago: merge into that "
+                              "enterprise instead.")}) from error
+    audit_record(
+        AuditEvent.Kind.VERIFIED, subject=None, actor=actor,
+        message=f"enterprise #{enterprise.pk} confirmed with credit code {code}",
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_merge(*, actor, enterprise: Enterprise, credit_code: str) -> Enterprise:
+    """A coordinator merges an enterprise added at the door into the registered one with
+    ``credit_code`` (in their region): its people and everything pointing at it (the
+    issues, through ``entrepreneurs.signals.enterprise_merged``) move there, and the
+    enterprise added at the door is deleted. Returns the enterprise merged into."""
+    source = _provisional_for(actor=actor, enterprise=enterprise)
+    code = normalize_credit_code(credit_code or "")
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise ValidationError({"credit_code": error}) from error
+    target = (enterprises_for_user(user=actor).select_for_update(of=("self",))
+              .filter(credit_code=code).exclude(pk=source.pk).first())
+    if target is None:
+        raise ValidationError({"credit_code": ValidationError(
+            _("No enterprise with this code is registered in your region. If this is the "
+              "enterprise's own code, confirm it instead."), code="no_target")})
+    if target.provisional:
+        raise ValidationError({"credit_code": ValidationError(
+            _("%(enterprise)s is still to be completed itself: confirm it first."),
+            code="target_provisional", params={"enterprise": target.name})})
+    moved = list(source.entrepreneurs.values_list("pk", flat=True))
+    Entrepreneur.objects.filter(enterprise=source).update(enterprise=target)
+    enterprise_merged.send(sender=Enterprise, source_id=source.pk, target_id=target.pk)
+    source_pk, source_name = source.pk, source.name
+    source.delete()
+    audit_record(
+        AuditEvent.Kind.VERIFIED, subject=None, actor=actor,
+        message=f"enterprise #{source_pk} «{source_name}» merged into #{target.pk} "
+        f"{target.credit_code}; entrepreneurs moved: {moved}",
+    )
+    return target
+
+
 # --- Importing a list ------------------------------------------------------------------------
 
 
@@ -306,18 +604,6 @@ class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like
     def __init__(self, checks):
         super().__init__("the rows changed since the preview")
         self.checks = checks
-
-
-def _invite_to_claim(person: Entrepreneur) -> None:
-    """MERGE POINT: the claim-account SMS of the walk-in branch.
-
-    ``entrepreneur_invite_to_claim(person)`` is written in this module by the walk-in
-    helper; once merged, every imported person with a mobile is sent it (in the import's
-    transaction, as outbox rows). Until then, nothing is sent.
-    """
-    invite = globals().get("entrepreneur_invite_to_claim")
-    if invite is not None and person.mobile:
-        invite(person)
 
 
 @transaction.atomic
@@ -386,5 +672,5 @@ def entrepreneurs_import(
         f"directory, {outcome.wrong} rows wrong",
     )
     for person in added:
-        _invite_to_claim(person)
+        entrepreneur_invite_to_claim(person)
     return outcome

@@ -13,4 +13,14 @@ urlpatterns = [
     path("import/template.xlsx", views.import_template, name="import_template"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/verify/", views.verify, name="verify"),
+    path("enterprises/to-complete/", views.to_complete, name="to_complete"),
+    path("enterprises/<int:pk>/complete/", views.enterprise_complete,
+         name="enterprise_complete"),
+    path("enterprises/<int:pk>/merge/", views.enterprise_merge, name="enterprise_merge"),
+]
+
+#: At the site's root (``huzhou_talks.urls``), without a namespace: the short path of the
+#: link sent by SMS to a person added without an account.
+root_urlpatterns = [
+    path("c/<str:token>", views.claim, name="claim"),
 ]

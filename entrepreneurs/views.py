@@ -1,5 +1,6 @@
-"""Signing up, the verification queue, the entrepreneur directory for officials, and
-importing a county's list into it."""
+"""Signing up, the verification queue, the entrepreneur directory for officials, importing
+a county's list into it, the enterprises added at the door to complete, and claiming an
+account by the SMS link."""
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -10,7 +11,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import SpreadsheetImportForm, SpreadsheetUploadForm, add_service_errors
 from core.ratelimits import rate_limit_hit
@@ -26,8 +28,15 @@ from core.spreadsheets import (
     template_workbook,
 )
 from entrepreneurs import imports, services
-from entrepreneurs.forms import DirectoryFilterForm, SignUpForm, VerificationDecisionForm
-from entrepreneurs.models import Entrepreneur
+from entrepreneurs.forms import (
+    ClaimForm,
+    DirectoryFilterForm,
+    EnterpriseConfirmForm,
+    EnterpriseMergeForm,
+    SignUpForm,
+    VerificationDecisionForm,
+)
+from entrepreneurs.models import Enterprise, Entrepreneur
 from entrepreneurs.selectors import (
     VIEW_PERMISSION,
     can_see_contact,
@@ -35,9 +44,11 @@ from entrepreneurs.selectors import (
     entrepreneur_in_scope,
     may_verify,
     pending_entrepreneurs_for_user,
+    provisional_enterprises_for_user,
     verifiable_entrepreneurs_for_user,
     verification_decider,
 )
+from entrepreneurs.tokens import ClaimLinkError, claim_token_person
 from government.models import Region
 from government.selectors import region_scope_for_user
 
@@ -45,6 +56,17 @@ PAGE_SIZE = 25
 TOO_MANY_SIGN_UPS = _("Too many sign-ups from your network. Please wait a while and try again; "
                       "nothing has been registered.")
 NOT_IN_DIRECTORY = _("Only coordinators, leaders and administrators can look up entrepreneurs.")
+TOO_MANY_CLAIMS = _("Too many attempts from your network. Please wait a while and try again; "
+                    "nothing has been changed.")
+CLAIM_REFUSALS = {
+    ClaimLinkError.USED: _("This link has already been used: your account is set up. Log in "
+                           "with your mobile number and the password you chose (or reset "
+                           "it)."),
+    ClaimLinkError.EXPIRED: _("This link has expired. Please call the coordinators: they "
+                              "send you a new one."),
+    ClaimLinkError.INVALID: _("This link is not complete or not one of ours. Open it exactly "
+                              "as it came in the SMS, or call the coordinators."),
+}
 LOGIN_BACKEND = "accounts.backends.IdentifierBackend"
 
 
@@ -164,6 +186,123 @@ def verify(request, pk: int):
         messages.error(request, " ".join(error.messages))
         return redirect("entrepreneurs:detail", pk=person.pk)
     return redirect("entrepreneurs:pending")
+
+
+@login_required
+def to_complete(request):
+    """Coordinators and administrators: the enterprises added at the door in their scope,
+    to confirm (their credit code checked) or merge into the registered one."""
+    if not may_verify(user=request.user):
+        raise PermissionDenied(services.NOT_AN_ENTERPRISE_KEEPER)
+    page = Paginator(provisional_enterprises_for_user(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "entrepreneurs/to_complete.html", {
+        "page": page, "scope": _scope(request.user),
+    })
+
+
+def _provisional(request, pk: int) -> Enterprise:
+    if not may_verify(user=request.user):
+        raise PermissionDenied(services.NOT_AN_ENTERPRISE_KEEPER)
+    try:
+        return provisional_enterprises_for_user(user=request.user).get(pk=pk)
+    except Enterprise.DoesNotExist as error:
+        raise Http404(services.NO_SUCH_ENTERPRISE) from error
+
+
+def _complete_page(request, enterprise, *, confirm_form=None, merge_form=None, status=200):
+    return render(request, "entrepreneurs/complete.html", {
+        "enterprise": enterprise,
+        "confirm_form": confirm_form or EnterpriseConfirmForm(initial={
+            "credit_code": enterprise.credit_code or "", "name": enterprise.name,
+            "industry": enterprise.industry, "scale": enterprise.scale}),
+        "merge_form": merge_form or EnterpriseMergeForm(),
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_complete(request, pk: int):
+    """One enterprise added at the door: confirm it (POST here) or merge it."""
+    enterprise = _provisional(request, pk)
+    if request.method != "POST":
+        return _complete_page(request, enterprise)
+    form = EnterpriseConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            services.enterprise_confirm(actor=request.user, enterprise=enterprise,
+                                        **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(enterprise)s is confirmed.")
+                             % {"enterprise": form.cleaned_data["name"]})
+            return redirect("entrepreneurs:to_complete")
+    return _complete_page(request, enterprise, confirm_form=form, status=400)
+
+
+@login_required
+@require_POST
+def enterprise_merge(request, pk: int):
+    """Merge an enterprise added at the door into the registered one with the code given."""
+    enterprise = _provisional(request, pk)
+    form = EnterpriseMergeForm(request.POST)
+    if form.is_valid():
+        try:
+            target = services.enterprise_merge(actor=request.user, enterprise=enterprise,
+                                               credit_code=form.cleaned_data["credit_code"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("%(source)s is merged into %(target)s.")
+                             % {"source": enterprise.name, "target": target.name})
+            return redirect("entrepreneurs:to_complete")
+    return _complete_page(request, enterprise, merge_form=form, status=400)
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@require_http_methods(["GET", "POST"])
+def claim(request, token: str):
+    """``/c/<token>``, the link in the SMS to a person added without an account: they set a
+    password (their mobile is their user name), and are logged in to their own record."""
+    context = {}  # every page has {{ programme_phone }} (core's context processor)
+    if request.user.is_authenticated:
+        return render(request, "entrepreneurs/claim.html", {"signed_in": True})
+    try:
+        person = claim_token_person(token)
+    except ClaimLinkError as error:
+        return render(request, "entrepreneurs/claim.html",
+                      {**context, "refusal": CLAIM_REFUSALS[error.reason]}, status=400)
+    form = ClaimForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        if rate_limit_hit(request, name="account_claim"):
+            form.is_valid()
+            form.add_error(None, TOO_MANY_CLAIMS)
+            status = 429
+        elif form.is_valid():
+            try:
+                person = services.entrepreneur_claim(
+                    token=token, password=form.cleaned_data["password"],
+                    privacy_consent=form.cleaned_data["privacy_consent"])
+            except ClaimLinkError as error:
+                return render(request, "entrepreneurs/claim.html",
+                              {**context, "refusal": CLAIM_REFUSALS[error.reason]}, status=400)
+            except ValidationError as error:
+                add_service_errors(form, error)
+                status = 400
+            else:
+                login(request, person.user, backend=LOGIN_BACKEND)
+                messages.success(request, _(
+                    "Welcome, %(name)s. Your account is set up: you log in with your mobile "
+                    "number %(mobile)s. Your issues and sessions are all here."
+                ) % {"name": person.name, "mobile": person.mobile})
+                return redirect("home")
+        else:
+            status = 400
+    return render(request, "entrepreneurs/claim.html",
+                  {**context, "form": form, "person": person}, status=status)
 
 
 def _scope(user) -> Region | None:

@@ -221,6 +221,7 @@ RATELIMIT_ISSUE_SUBMISSION = env_or("RATELIMIT_ISSUE_SUBMISSION", "20/h")
 # as altered or unknown; over the second, every rating link from that address answers 429.
 RATELIMIT_RATING_LINK = env_or("RATELIMIT_RATING_LINK", "60/h")
 RATELIMIT_RATING_LINK_REFUSED = env_or("RATELIMIT_RATING_LINK_REFUSED", "20/h")
+RATELIMIT_ACCOUNT_CLAIM = env_or("RATELIMIT_ACCOUNT_CLAIM", "10/h")
 # Reverse proxies in front of the application whose X-Forwarded-For is trusted (0: none).
 TRUSTED_PROXY_COUNT = int(env_or("TRUSTED_PROXY_COUNT", "0"))
 

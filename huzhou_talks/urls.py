@@ -7,6 +7,7 @@ from accounts.forms import AdminLoginForm
 from core.health import health_view
 from core.metrics import metrics_view
 from dashboard import views as dashboard_views
+from entrepreneurs.urls import root_urlpatterns as entrepreneurs_short_links
 from huzhou_talks import views
 from huzhou_talks.monitoring import PROBES
 from issues.urls import SHORT_LINKS as SHORT_ISSUE_LINKS
@@ -22,6 +23,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("entrepreneurs/", include("entrepreneurs.urls")),
+    path("", include(entrepreneurs_short_links)),  # /c/<token>: claiming an account
     path("officials/", include("government.urls")),
     path("issues/", include("issues.urls")),
     path("r/", include("issues.link_urls")),

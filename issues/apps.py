@@ -24,11 +24,16 @@ class IssuesConfig(AppConfig):
 
     def ready(self):
         from core.signals import working_calendar_changed
+        from entrepreneurs.signals import enterprise_merged
+        from issues.services import on_enterprise_merged
         from issues.tasks import on_working_calendar_changed
 
         post_migrate.connect(self.create_periodic_tasks, sender=self)
         working_calendar_changed.connect(
             on_working_calendar_changed, dispatch_uid="issues.due_dates_follow_the_calendar"
+        )
+        enterprise_merged.connect(
+            on_enterprise_merged, dispatch_uid="issues.issues_follow_a_merged_enterprise"
         )
 
     def create_periodic_tasks(self, **kwargs):

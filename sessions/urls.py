@@ -35,6 +35,7 @@ urlpatterns = [
     _action("<int:pk>/check-in/<int:attendance_pk>/", "check_in_tick"),
     _action("<int:pk>/check-in/<int:attendance_pk>/undo/", "check_in_untick"),
     _action("<int:pk>/check-in/walk-in/", "check_in_walk_in"),
+    path("<int:pk>/check-in/add/", views.check_in_add, name="check_in_add"),
     path("<int:pk>/code/", views.check_in_code, name="code"),
     path("<int:pk>/sign-in-sheet/", views.sign_in_sheet, name="sign_in_sheet"),
     path("<int:pk>/scan/", views.check_in_scan, name="scan"),

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from entrepreneurs.models import Entrepreneur
+from entrepreneurs.tokens import claim_token_make
 from government.models import Official
 from issues.models import Attachment
 from issues.rating_links import rating_token
@@ -111,10 +112,14 @@ def world(django_user_model) -> World:
     place_a = AttendanceFactory(session=session, entrepreneur=person_a)
     series = SessionSeriesFactory(region=county, starts_on=timezone.localdate())
     feed = CalendarFeed.objects.create(user=person_a.user)
+    # A walk-in of Wuxing without an account, with an enterprise still to complete.
+    walk_in = EntrepreneurFactory(
+        source=Entrepreneur.Source.WALK_IN,
+        enterprise=EnterpriseFactory(region=county, provisional=True, credit_code=None))
     return World(users=users, objects={
         "issue": issue, "person_a": person_a, "person_b": person_b, "pending": pending,
         "official_x": handler_x, "deletion_request": deletion_request, "session": session,
-        "place_a": place_a, "series": series, "feed": feed,
+        "place_a": place_a, "series": series, "feed": feed, "walk_in": walk_in,
     })
 
 
@@ -319,6 +324,10 @@ MATRIX: dict[str, Case] = {
     "sessions:check_in_walk_in": session_managing(
         {"coordinator_city": 409, "admin": 409}, method="post",
         data=lambda w: {"entrepreneur": w.objects["person_b"].pk}),
+    "sessions:check_in_add": session_managing(
+        {"coordinator_city": 409, "admin": 409}, method="post",
+        data=lambda w: {"name": "孙丁", "mobile": "13905728888", "enterprise_name": "孙记茶业",
+                        "region": w.objects["session"].region_id}),
     # A already has a place; B takes one; officials do not register
     "sessions:register": Case(
         {**only({"entrepreneur_a": 409, "entrepreneur_b": 302}, others=403),
@@ -352,6 +361,17 @@ MATRIX: dict[str, Case] = {
         kwargs=lambda w: {"pk": w.objects["pending"].pk},
         method="post", data={"decision": "refuse", "reason": "营业执照不清晰"},
     ),
+    # Enterprises added at the door (the walk-in's, in Wuxing), and claiming an account by
+    # the SMS link (anyone may open it; signed in, it says to log out first)
+    "entrepreneurs:to_complete": Case(COORDINATORS_AND_ADMIN),
+    "entrepreneurs:enterprise_complete": Case(
+        CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["walk_in"].enterprise_id}),
+    "entrepreneurs:enterprise_merge": Case(
+        CITY_SCOPE_ACTION, kwargs=lambda w: {"pk": w.objects["walk_in"].enterprise_id},
+        method="post",
+        data=lambda w: {"credit_code": w.objects["person_a"].enterprise.credit_code}),
+    "claim": Case(everyone(200),
+                  kwargs=lambda w: {"token": claim_token_make(w.objects["walk_in"])}),
     # Official accounts (the official is handler X, in a city department)
     "officials:list": Case(COORDINATORS_AND_ADMIN),
     "officials:create": Case(COORDINATORS_AND_ADMIN),

@@ -69,6 +69,7 @@ BUILD = {
     "OfficialFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),
     "InviteForm": lambda f, w, data: f(data, session=w.session),
     "SpreadsheetUploadForm": lambda f, w, data: f(data, columns=()),
+    "WalkInForm": lambda f, w, data: f(data, user=w.coordinator),
     "_Planning": lambda f, w, data: f(data, user=w.coordinator),
     "SessionForm": lambda f, w, data: f(data, user=w.coordinator),
     "SeriesForm": lambda f, w, data: f(data, user=w.coordinator),

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from core.signals import snapshot
 from entrepreneurs.models import Entrepreneur
+from entrepreneurs.services import entrepreneur_add_walk_in
+from government.models import Region
 from sessions import signals
 from sessions.models import Attendance, TalkSession
 from sessions.rules import check_in_opens_at, session_rules
@@ -83,6 +85,27 @@ def attendance_add_walk_in(*, actor, session: TalkSession,
     if attendance.status == A.ATTENDED:
         raise WrongState(_("%(name)s is already checked in.") % {"name": entrepreneur.name})
     return _mark_attended(attendance, method=Attendance.CheckIn.WALK_IN, actor=actor)
+
+
+@transaction.atomic
+def attendance_register_walk_in(*, actor, session: TalkSession, name: str, mobile: str,
+                                enterprise_name: str = "", region: Region | None = None,
+                                credit_code: str = "") -> Attendance:
+    """Someone at the door who is not in the directory: added to it, verified in person by
+    the coordinator (``entrepreneurs.services.entrepreneur_add_walk_in``, which sends them
+    the SMS to claim an account), and checked in as a walk-in, all at once. Refused, with
+    nothing written, unless the actor runs the session and check-in is open."""
+    session = _locked(session)
+    _require_manager(actor, session)
+    _check_in_open(session)
+    when = timezone.localtime(session.starts_at)
+    person = entrepreneur_add_walk_in(
+        actor=actor, name=name, mobile=mobile, enterprise_name=enterprise_name, region=region,
+        credit_code=credit_code,
+        occasion=f"session #{session.pk} ({when:%Y-%m-%d %H:%M}, {session.theme})",
+    )
+    return _mark_attended(Attendance(session=session, entrepreneur=person),
+                          method=Attendance.CheckIn.WALK_IN, actor=actor)
 
 
 _CHECK_IN_SALT = "sessions.check-in-code"

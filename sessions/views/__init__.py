@@ -14,7 +14,7 @@ Where each lives:
 """
 
 from sessions.views.actions import ACTIONS, session_action
-from sessions.views.check_in_pages import check_in, check_in_code, check_in_scan
+from sessions.views.check_in_pages import check_in, check_in_add, check_in_code, check_in_scan
 from sessions.views.common import NOT_FOUND, ONLY_COORDINATORS
 from sessions.views.feeds import FEED_LIMIT, calendar_feed, feed, session_ics
 from sessions.views.pages import (
@@ -30,7 +30,7 @@ from sessions.views.venue import sign_in_sheet
 
 __all__ = [
     "ACTIONS", "FEED_LIMIT", "NOT_FOUND", "ONLY_COORDINATORS", "calendar_feed", "check_in",
-    "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
+    "check_in_add", "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
     "series_list", "series_pause", "session_action", "session_create", "session_detail",
     "session_edit", "session_invite", "session_ics", "session_list", "session_short_link",
     "sign_in_sheet",

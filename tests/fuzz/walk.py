@@ -28,6 +28,7 @@ READS = {
     "officials:list": ("page",),
     "entrepreneurs:list": ("page",),
     "entrepreneurs:pending": ("page",),
+    "entrepreneurs:to_complete": ("page",),
     "sessions:list": ("page",),
     "sessions:scan": ("c",),
     "issues:new": ("entrepreneur", "session"),
