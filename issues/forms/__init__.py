@@ -14,6 +14,7 @@ from issues.forms.actions import (
     MarkDuplicateForm,
     NoteForm,
     RateForm,
+    RecordCallForm,
     RejectForm,
     RequestExtensionForm,
     ResolveForm,
@@ -25,5 +26,5 @@ from issues.forms.raising import IssueSubmitForm
 __all__ = [
     "ACTION_FORMS", "AcceptForm", "ActionForm", "CloseForm", "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
-    "RateForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
+    "RateForm", "RecordCallForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
 ]
