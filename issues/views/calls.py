@@ -16,9 +16,11 @@ from issues.forms import RecordCallForm
 from issues.models import FollowUpCall, Issue, RatingValue
 from issues.selectors import follow_up_queue_for_user, issue_scope_for_user, may_record_calls
 from issues.views.issue_page import _detail_or_404
-from issues.workflow import Action, StaleIssue, WorkflowError
+from issues.workflow import Action, StaleIssue, WorkflowError, WrongState
 
 ONLY_COORDINATORS = _("Only coordinators and administrators make follow-up calls (回访).")
+NOTHING_TO_FOLLOW_UP = _("There is nothing to follow up yet: the issue has no answer awaiting "
+                         "a rating, and no rating.")
 
 
 def _require_caller(user) -> None:
@@ -64,6 +66,11 @@ def record_call(request, reference: str):
     rating = _rating_asked(detail, request.GET.get("rating"))
     message, status = "", 200
     refusal = workflow.action_refusal(user=user, action=Action.RECORD_CALL, issue=issue)
+    if refusal is None and rating is None and issue.status != Issue.Status.RESOLVED:
+        # After the answer was rated, a call follows up its latest rating.
+        rating = detail.ratings[-1] if detail.ratings else None
+        if rating is None:
+            refusal = WrongState(NOTHING_TO_FOLLOW_UP)
     form = RecordCallForm(request.POST if request.method == "POST" else None, issue=issue,
                           user=user, rating=rating)
     if refusal is not None:

@@ -71,7 +71,8 @@ def queue(world, who="coordinator", day=date(2026, 10, 12)):
 def test_a_reached_call_takes_a_satisfied_rating_by_phone_and_closes(world, client):
     issue = answered(world)
     before = issue.version
-    made = call(world, issue, value=SATISFIED, comment="电话回访：对答复满意。", note="企业负责人接听。")
+    made = call(world, issue, value=SATISFIED, comment="电话回访：对答复满意。",
+                note="企业负责人接听。")
     issue = fresh(issue)
     rating = issue.ratings.get()
     assert issue.status == S.CLOSED and issue.latest_rating_channel == RatingChannel.PHONE
@@ -164,12 +165,12 @@ def test_refusals_write_nothing(world):
     other = IssueFactory(category=world.category, status=S.CLOSED)
     other_rating = SatisfactionRating.objects.create(issue=other, round=1, value=SATISFIED)
     cases = {
-        "a rating from a call that did not reach": dict(reached=False, value=SATISFIED),
-        "dissatisfied without a reason": dict(value=DISSATISFIED),
-        "an unknown rating": dict(value="delighted"),
-        "an unknown purpose": dict(purpose="chat"),
-        "another issue's rating": dict(purpose=P.VERIFICATION, about_rating=other_rating),
-        "a follow-up without its rating": dict(purpose=P.DISSATISFIED),
+        "a rating from a call that did not reach": {"reached": False, "value": SATISFIED},
+        "dissatisfied without a reason": {"value": DISSATISFIED},
+        "an unknown rating": {"value": "delighted"},
+        "an unknown purpose": {"purpose": "chat"},
+        "another issue's rating": {"purpose": P.VERIFICATION, "about_rating": other_rating},
+        "a follow-up without its rating": {"purpose": P.DISSATISFIED},
     }
     for label, kwargs in cases.items():
         refused = _nothing_written(issue, lambda kwargs=kwargs: call(world, issue, **kwargs))
@@ -183,9 +184,9 @@ def test_refusals_write_nothing(world):
 def test_no_rating_and_no_awaiting_call_once_the_answer_is_rated(world):
     issue = rated(world, answered(world), oct_(12), DISSATISFIED)  # back with the department
     rating = issue.ratings.get()
-    for kwargs in (dict(purpose=P.AWAITING_RATING),
-                   dict(purpose=P.DISSATISFIED, about_rating=rating, value=SATISFIED),
-                   dict(purpose=P.VERIFICATION, about_rating=rating)):
+    for kwargs in ({"purpose": P.AWAITING_RATING},
+                   {"purpose": P.DISSATISFIED, "about_rating": rating, "value": SATISFIED},
+                   {"purpose": P.VERIFICATION, "about_rating": rating}):
         assert isinstance(_nothing_written(issue, lambda kwargs=kwargs: call(
             world, issue, **kwargs)), ValidationError)
 
@@ -264,8 +265,8 @@ def _fill(world, n: int, *, start: int = 0) -> None:
     for number in range(start, start + n):
         enterprise = EnterpriseFactory(region=world.county)
         person = EntrepreneurFactory(enterprise=enterprise, mobile=f"1370000{number:04d}")
-        common = dict(category=world.category, enterprise=enterprise, entrepreneur=person,
-                      lead_department=world.lead_department)
+        common = {"category": world.category, "enterprise": enterprise, "entrepreneur": person,
+                      "lead_department": world.lead_department}
         IssueFactory(status=S.RESOLVED, resolved_at=now - timedelta(days=number), **common)
         unhappy = IssueFactory(status=S.DISPATCHED, round=2, **common)
         SatisfactionRating.objects.create(issue=unhappy, round=1, value=DISSATISFIED,
