@@ -307,6 +307,8 @@ class RecordCallForm(RateForm):
         super().__init__(data, issue=issue, user=user, **kwargs)
         self.fields["value"].label = _("The rating the person gave on the call")
         self.fields["value"].required = False
+        self.fields["value"].choices = [("", _("No rating given on the call")),
+                                        *RatingValue.choices]
         self.fields["reason"].label = _("Why are they dissatisfied?")
         self.fields["comment"].help_text = _("Optional. What the person said, in their "
                                              "words; they can read it.")
