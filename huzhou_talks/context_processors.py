@@ -91,6 +91,11 @@ class Navigation:
         return self.role in (Role.ADMIN, Role.COORDINATOR, Role.LEADER)
 
     @property
+    def show_follow_up(self) -> bool:
+        """Coordinators and administrators make the follow-up calls (回访)."""
+        return self.role in (Role.ADMIN, Role.COORDINATOR)
+
+    @property
     def show_calendar(self) -> bool:
         return self.can("core.view_calendarday")
 

@@ -32,6 +32,7 @@ class Action(StrEnum):
     MARK_DUPLICATE = "mark_duplicate"
     RATE = "rate"
     RATE_BY_PHONE = "rate_by_phone"
+    RECORD_CALL = "record_call"
     CLOSE = "close"
 
 
@@ -71,6 +72,12 @@ RULES: dict[Action, Rule] = {
     Action.RATE: Rule((S.RESOLVED,), frozenset({P.RAISER})),
     # A coordinator takes the rating on a follow-up call (回访), on the raiser's behalf.
     Action.RATE_BY_PHONE: Rule((S.RESOLVED,), frozenset({P.COORDINATOR})),
+    # A coordinator records a follow-up call (回访): while the answer awaits a rating, and in
+    # every state a rating leads to (closed; the coordinator's review; the departments'
+    # states of a new round, returned included), to follow up a dissatisfied rating or
+    # verify another. Which rating a call is about is checked by the workflow.
+    Action.RECORD_CALL: Rule((S.RESOLVED, S.CLOSED, S.REVIEW, S.DISPATCHED, S.RETURNED,
+                              S.ACCEPTED, S.IN_PROGRESS), frozenset({P.COORDINATOR})),
     Action.CLOSE: Rule((S.REVIEW,), frozenset({P.COORDINATOR})),
 }
 

@@ -1,12 +1,15 @@
 """Work queues: what each kind of user has waiting on their home page (an entrepreneur's
 issues, a department's queue, the coordinators' queue), the work-queue tabs of the issue
-list, and the supervision (督办) list and bulletin. Every function takes the user and starts
+list, the supervision (督办) list and bulletin, and the coordinators' follow-up calls
+(回访). Every function takes the user and starts
 from ``issues_for_user``; a fixed number of queries whatever the number of issues."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +24,15 @@ from issues.listing import (
     issue_list_for_user,
     issue_scope_for_user,
 )
-from issues.models import ExtensionRequest, Issue
+from issues.models import (
+    ExtensionRequest,
+    FollowUpCall,
+    Issue,
+    RatingValue,
+    SatisfactionRating,
+)
+from issues.policy import RULES, Action
+from issues.rules import workflow_rules
 from issues.visibility import (
     DUE_SOON_DAYS,
     PLAIN_STATUS,
@@ -295,3 +306,92 @@ def supervision_bulletin_for_user(*, user) -> list[dict]:
     groups = [{"department": departments.get(row["lead_department_id"]), "count": row["count"]}
               for row in counts]
     return sorted(groups, key=lambda group: (-group["count"], str(group["department"] or "")))
+
+
+# --- Follow-up calls (回访) -----------------------------------------------------------------
+
+#: Rows per page of each part of the follow-up queue (made to be read on a phone).
+FOLLOW_UP_PAGE_SIZE = 20
+
+
+def may_record_calls(*, user) -> bool:
+    """Coordinators and administrators make the follow-up calls (回访)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    official = official_for_user(user=user)
+    return official is not None and official.role == Official.Role.COORDINATOR
+
+
+@dataclass
+class FollowUpQueue:
+    """The three parts of the follow-up queue, each one page (``FOLLOW_UP_PAGE_SIZE``)."""
+
+    #: Answered issues awaiting a rating, nearest rating deadline first; each issue carries
+    #: ``rating_due_on`` (the day it closes unrated) and ``unreached_calls``.
+    awaiting: Page
+    #: Dissatisfied ratings with no call that reached the person since, oldest first; each
+    #: carries ``call_due_on``, ``is_late`` and ``attempts`` (calls that did not reach).
+    dissatisfied: Page
+    #: The sample of the other ratings to verify by a call, not yet verified, oldest first;
+    #: each carries ``attempts``.
+    verification: Page
+
+
+def _ratings_to_call(*, user) -> QuerySet[SatisfactionRating]:
+    """The user's ratings to be followed up: of an issue in scope in a state a call may be
+    recorded in, with no call since that reached the person (a rating given on a call
+    needs none); each with ``attempts``, the calls about it that did not reach them."""
+    reached = FollowUpCall.objects.filter(about_rating=OuterRef("pk"), reached=True)
+    unreached = (FollowUpCall.objects.filter(about_rating=OuterRef("pk"), reached=False)
+                 .order_by().values("about_rating").annotate(n=Count("id")).values("n"))
+    return (
+        SatisfactionRating.objects
+        .filter(issue__in=issues_for_user(user=user).values("pk"),
+                issue__status__in=RULES[Action.RECORD_CALL].from_statuses,
+                given_in_call__isnull=True)
+        .exclude(Exists(reached))
+        .annotate(attempts=Coalesce(Subquery(unreached), 0))
+        .select_related("issue__entrepreneur", "issue__enterprise")
+        .order_by("rated_at", "id")
+    )
+
+
+def follow_up_queue_for_user(*, user, awaiting_page=None, dissatisfied_page=None,
+                             verification_page=None) -> FollowUpQueue:
+    """The coordinator's follow-up queue (回访), in their region (``issues_for_user``):
+    answered issues awaiting a rating, dissatisfied ratings to call back within
+    ``call_dissatisfied_within_days`` working days, and the sample of the others to verify.
+    Seven queries (each part's count and page, and the working-day calendar) whatever the
+    number of rows; nothing for a user who makes no calls."""
+    if not may_record_calls(user=user):
+        empty = Paginator([], FOLLOW_UP_PAGE_SIZE).get_page(1)
+        return FollowUpQueue(awaiting=empty, dissatisfied=empty, verification=empty)
+    rules = workflow_rules()
+    calendar = work_calendar()
+    today = timezone.localdate()
+    awaiting = CappedPaginator(
+        issues_for_user(user=user).filter(status=S.RESOLVED)
+        .select_related("entrepreneur", "enterprise")
+        .order_by(F("resolved_at").asc(nulls_last=True), "id"),
+        FOLLOW_UP_PAGE_SIZE,
+    ).get_page(awaiting_page)
+    for issue in awaiting:
+        issue.rating_due_on = (
+            calendar.add_working_days(timezone.localdate(issue.resolved_at),
+                                      rules.rating_close_days)
+            if issue.resolved_at else None)
+    ratings = _ratings_to_call(user=user)
+    dissatisfied = CappedPaginator(ratings.filter(value=RatingValue.DISSATISFIED),
+                                   FOLLOW_UP_PAGE_SIZE).get_page(dissatisfied_page)
+    for rating in dissatisfied:
+        rating.call_due_on = calendar.add_working_days(timezone.localdate(rating.rated_at),
+                                                       rules.call_dissatisfied_within_days)
+        rating.is_late = rating.call_due_on < today
+    verification = CappedPaginator(
+        ratings.filter(verify_by_call=True).exclude(value=RatingValue.DISSATISFIED),
+        FOLLOW_UP_PAGE_SIZE,
+    ).get_page(verification_page)
+    return FollowUpQueue(awaiting=awaiting, dissatisfied=dissatisfied,
+                         verification=verification)

@@ -40,21 +40,27 @@ from issues.models import (
     AssistingDepartment,
     Attachment,
     ExtensionRequest,
+    FollowUpCall,
     Issue,
     IssueEvent,
+    RatingChannel,
+    RatingValue,
     SatisfactionRating,
 )
 from issues.queues import (
+    FOLLOW_UP_PAGE_SIZE,
     QUEUE_COUNT_CAP,
     SUPERVISION_PAGE_SIZE,
     coordinator_queue_for_user,
     department_queue_for_user,
     enterprise_issue_summary_for_user,
+    follow_up_queue_for_user,
     issue_queue_keys_for_user,
     issue_queue_page_for_user,
     issue_queues_for_user,
     issues_awaiting_dispatch_for_user,
     latest_enterprise_issues_for_user,
+    may_record_calls,
     may_see_supervision,
     supervised_issues_page_for_user,
     supervision_bulletin_for_user,
@@ -80,8 +86,9 @@ __all__ = [
     "IssueScope", "IssueSort", "describe_issue", "issue_filter_choices_for_user",
     "issue_list_for_user", "issue_list_page_for_user", "issue_scope_for_user",
     # issues.queues
-    "QUEUE_COUNT_CAP", "SUPERVISION_PAGE_SIZE", "coordinator_queue_for_user",
-    "department_queue_for_user", "enterprise_issue_summary_for_user",
+    "FOLLOW_UP_PAGE_SIZE", "QUEUE_COUNT_CAP", "SUPERVISION_PAGE_SIZE",
+    "coordinator_queue_for_user", "department_queue_for_user",
+    "enterprise_issue_summary_for_user", "follow_up_queue_for_user", "may_record_calls",
     "issue_queue_keys_for_user", "issue_queue_page_for_user", "issue_queues_for_user",
     "issues_awaiting_dispatch_for_user", "latest_enterprise_issues_for_user",
     "may_see_supervision", "supervised_issues_page_for_user", "supervision_bulletin_for_user",
@@ -116,8 +123,9 @@ def actor_display_name(user) -> str:
 
 
 def issue_timeline_for_user(*, user, issue: Issue) -> list[IssueEvent]:
-    """The issue's timeline in time order, each entry with ``actor_name`` and, for an
-    official, ``actor_department``.
+    """The issue's timeline in time order, each entry with ``actor_name``, for an
+    official, ``actor_department``, and ``how`` (how a rating was given, what a follow-up
+    call found; "" for the others).
 
     Entrepreneurs see the public entries only; officials and administrators see all. A
     user who may not see the issue gets nothing. One query whatever the timeline's length.
@@ -134,7 +142,36 @@ def issue_timeline_for_user(*, user, issue: Issue) -> list[IssueEvent]:
         event.actor_name = actor_display_name(event.actor)
         official = _related(event.actor, "official") if event.actor else None
         event.actor_department = official.department if official else None
+        event.how = _how(event)
+        if event.kind == IssueEvent.Kind.RATED and event.data.get("channel") == RatingChannel.LINK:
+            event.actor_name = issue.entrepreneur.display_name  # rated with no log-in
     return events
+
+
+def _how(event: IssueEvent) -> str:
+    """A rating's channel (by phone: who recorded it), or a follow-up call's outcome."""
+    data = event.data or {}
+    if event.kind == IssueEvent.Kind.RATED:
+        if data.get("channel") == RatingChannel.PHONE:
+            return _("Rated by phone (回访), recorded by %(name)s") % {"name": event.actor_name}
+        if data.get("channel") == RatingChannel.LINK:
+            return _("Rated through the link sent by SMS")
+        return ""
+    if event.kind != IssueEvent.Kind.CALL:
+        return ""
+    if data.get("reached"):
+        parts = [str(_("Reached the person"))]
+        if data.get("rating") in RatingValue.values:
+            parts.append(str(_("rating given: %(rating)s") % {
+                "rating": RatingValue(data["rating"]).label}))
+    elif data.get("attempt"):
+        parts = [str(_("Not reached (unanswered call %(attempt)s this round)") % {
+            "attempt": data["attempt"]})]
+    else:
+        parts = [str(_("Not reached"))]
+    if data.get("purpose") in FollowUpCall.Purpose.values:
+        parts.append(str(FollowUpCall.Purpose(data["purpose"]).label))
+    return " · ".join(parts)
 
 
 def can_see_issue_contacts(*, user, issue: Issue) -> bool:

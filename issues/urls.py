@@ -22,9 +22,11 @@ register_converter(IssueReferenceConverter, "reference")
 
 app_name = "issues"
 
-#: Each workflow action but the rating (which has its own page) posts to
-#: <reference>/<action>/, named after the action.
-ACTIONS = [action for action in Action if action != Action.RATE]
+#: Each workflow action but the rating and the follow-up call (which have their own pages;
+#: the rating by phone is taken on the call's) posts to <reference>/<action>/, named after
+#: the action.
+OWN_PAGES = (Action.RATE, Action.RATE_BY_PHONE, Action.RECORD_CALL)
+ACTIONS = [action for action in Action if action not in OWN_PAGES]
 
 #: The short link SMS texts carry, at the site's root (huzhou_talks/urls.py): a 302 to
 #: the issue page.
@@ -34,8 +36,10 @@ urlpatterns = [
     path("", views.issue_list, name="list"),
     path("new/", views.issue_new, name="new"),
     path("supervision/", views.supervision, name="supervision"),
+    path("follow-up/", views.follow_up, name="follow_up"),
     path("<reference:reference>/", views.issue_detail, name="detail"),
     path("<reference:reference>/rate/", views.issue_rate, name="rate"),
+    path("<reference:reference>/call/", views.record_call, name="record_call"),
     path("<reference:reference>/attachments/<int:pk>/", views.attachment_download,
          name="attachment"),
     *(

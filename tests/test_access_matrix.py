@@ -248,6 +248,13 @@ MATRIX: dict[str, Case] = {
                              "coordinator_other_county": 302, "coordinator_city": 302,
                              "admin": 302})),
     "issues:supervision": Case(COORDINATORS_AND_ADMIN),
+    "issues:follow_up": Case(COORDINATORS_AND_ADMIN),
+    # A follow-up call (回访): the issue awaits dispatch, so no call is recorded yet (409).
+    "issues:record_call": Case(
+        only({"entrepreneur_b": 404, "handler_y": 404, "coordinator_other_county": 404,
+              **COORDINATOR_WRONG_STATE}),
+        kwargs=ISSUE,
+    ),
     "issues:rate": Case(
         only({"entrepreneur_a": 200, "entrepreneur_b": 404, "handler_y": 404,
               "coordinator_other_county": 404}),

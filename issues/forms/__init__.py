@@ -15,6 +15,7 @@ from issues.forms.actions import (
     MarkDuplicateForm,
     NoteForm,
     RateForm,
+    RecordCallForm,
     RejectForm,
     RequestExtensionForm,
     ResolveForm,
@@ -27,5 +28,6 @@ from issues.forms.rating_link import RatingLinkForm
 __all__ = [
     "ACTION_FORMS", "AcceptForm", "ActionForm", "CloseForm", "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
-    "RateForm", "RatingLinkForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
+    "RateForm", "RatingLinkForm", "RecordCallForm", "RejectForm", "RequestExtensionForm",
+    "ResolveForm", "ReturnForm",
 ]

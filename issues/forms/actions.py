@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
-from issues.models import Issue, RatingValue, SatisfactionRating
+from issues.models import FollowUpCall, Issue, RatingValue, SatisfactionRating
 from issues.policy import Action
 from issues.rules import workflow_rules
 from issues.selectors import dispatch_departments, issues_for_user
@@ -281,10 +281,84 @@ class RateForm(ActionForm):
                 "comment": data.get("comment") or ""}
 
 
+class RecordCallForm(RateForm):
+    """A follow-up call (回访): reached or not, a note, and, while the answer awaits a
+    rating and the call reached the person, the rating they gave. ``about_rating`` (a
+    hidden field) names the rating the call follows up; none while the answer awaits one."""
+
+    action = Action.RECORD_CALL
+    field_order = ("reached", "value", "reason", "comment", "note")
+
+    reached = forms.TypedChoiceField(
+        label=_("Did the call reach the person?"),
+        choices=(("yes", _("Yes, we spoke")), ("no", _("No answer, or not reachable"))),
+        coerce=lambda answer: answer == "yes", widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the call reached the person.")},
+    )
+    note = _text(_("Note on the call"), None, required=False, rows=3,
+                 help_text=_("Optional. For officials only: what was said, when to call "
+                             "again."))
+    about_rating = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *, issue: Issue, user, rating=None, **kwargs):
+        kwargs.setdefault("initial", {})
+        if rating is not None:
+            kwargs["initial"].setdefault("about_rating", rating.pk)
+        super().__init__(data, issue=issue, user=user, **kwargs)
+        self.fields["value"].label = _("The rating the person gave on the call")
+        self.fields["value"].required = False
+        self.fields["value"].choices = [("", _("No rating given on the call")),
+                                        *RatingValue.choices]
+        self.fields["reason"].label = _("Why are they dissatisfied?")
+        self.fields["comment"].help_text = _("Optional. What the person said, in their "
+                                             "words; they can read it.")
+        self.takes_rating = issue.status == Issue.Status.RESOLVED
+        if not self.takes_rating:
+            for name in ("value", "reason", "comment"):
+                del self.fields[name]
+
+    def clean_about_rating(self):
+        pk = self.cleaned_data.get("about_rating")
+        if pk is None:
+            return None
+        rating = next((rating for rating in self.issue.ratings.all() if rating.pk == pk), None)
+        if rating is None:
+            raise ValidationError(_("This form is out of date. Reload the page and try "
+                                    "again."), code="about_rating")
+        return rating
+
+    def clean(self):
+        cleaned = ActionForm.clean(self)
+        value = cleaned.get("value") or ""
+        if value and cleaned.get("reached") is False:
+            self.add_error("value", _("A rating can only be recorded from a call that reached "
+                                      "the person."))
+        elif value == RatingValue.DISSATISFIED and not cleaned.get("reason"):
+            self.add_error("reason", _("Say why you are dissatisfied."))
+        if value != RatingValue.DISSATISFIED:
+            cleaned["reason"] = ""
+        return cleaned
+
+    def purpose(self) -> str:
+        rating = self.cleaned_data.get("about_rating")
+        if rating is None:
+            return FollowUpCall.Purpose.AWAITING_RATING
+        if rating.value == RatingValue.DISSATISFIED:
+            return FollowUpCall.Purpose.DISSATISFIED
+        return FollowUpCall.Purpose.VERIFICATION
+
+    def arguments(self) -> dict:
+        data = self.cleaned_data
+        return {"purpose": self.purpose(), "reached": data["reached"],
+                "note": data.get("note") or "", "value": data.get("value") or "",
+                "reason": data.get("reason") or "", "comment": data.get("comment") or "",
+                "about_rating": data.get("about_rating")}
+
+
 #: Each action's form.
 ACTION_FORMS: dict[Action, type[ActionForm]] = {
     form.action: form
     for form in (DispatchForm, AcceptForm, ReturnForm, NoteForm, RequestExtensionForm,
                  DecideExtensionForm, ResolveForm, RejectForm, MarkDuplicateForm, CloseForm,
-                 RateForm)
+                 RateForm, RecordCallForm)
 }

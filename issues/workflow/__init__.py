@@ -6,7 +6,8 @@
         └─reject / mark duplicate (terminal)       satisfied → closed · dissatisfied → new round
                                                    (or, after the last round, the coordinator's
                                                    review: dispatch again, or close)
-    resolved, unrated for long enough → closed unrated (never counted as satisfied)
+    resolved, unrated for long enough (or after enough unanswered follow-up calls, 回访)
+        → closed unrated (never counted as satisfied)
 
 This package is the only writer of ``Issue.status``: views, the admin, tasks, the
 follow-up queue and the demo data all call the functions here; nothing else writes it.
@@ -24,7 +25,8 @@ Where each part lives (every public name is importable from ``issues.workflow``)
 * ``coordination``: dispatch, reject, mark duplicate, decide an extension, close;
 * ``handling``: the departments' accept, return, notes, extension request, resolve;
 * ``rating``: the rating (online, by the SMS link, by phone), the new round, closing an
-  answer left unrated.
+  answer left unrated;
+* ``calls``: the coordinators' follow-up calls (回访), ``issue_record_call``.
 
 Refusals raise ``WorkflowError`` (``ActionNotAllowed``: the user's part does not allow it;
 ``WrongState``: not in this state; ``StaleIssue``: someone else changed it first) or
@@ -51,6 +53,7 @@ from issues.workflow.base import (
     record_change,
     save_issue,
 )
+from issues.workflow.calls import issue_record_call
 from issues.workflow.coordination import (
     issue_close,
     issue_decide_extension,
@@ -78,7 +81,7 @@ __all__ = [
     "WrongState", "action_refusal",
     "available_actions", "event_key", "issue_accept", "issue_add_note", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
-    "issue_rate", "issue_rate_by_link", "issue_rate_by_phone",
+    "issue_rate", "issue_rate_by_link", "issue_rate_by_phone", "issue_record_call",
     "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
     "issue_submit", "lock_issue", "may_submit_for_others", "may_submit_for_self", "parties_of",
     "record_change", "save_issue",

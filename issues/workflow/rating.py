@@ -63,6 +63,14 @@ def issue_rate_by_phone(*, actor, issue: Issue, version: int, value: str, reason
     stored with the phone channel and the coordinator who took it."""
     _check_rating(value, reason)
     issue = _begin(Action.RATE_BY_PHONE, actor=actor, issue=issue, version=version)
+    return _rate_by_phone(issue, actor=actor, value=value, reason=reason, comment=comment)
+
+
+def _rate_by_phone(issue: Issue, *, actor, value: str, reason: str,
+                   comment: str) -> SatisfactionRating:
+    """The phone rating of the locked ``issue`` (checked by the caller): by
+    ``issue_rate_by_phone`` and by a follow-up call that reached the person
+    (``issue_record_call``)."""
     return _rate(issue, value=value, reason=reason, comment=comment, channel=RatingChannel.PHONE,
                  recorded_by=actor, event_actor=actor)
 
@@ -142,6 +150,7 @@ def _reopen(issue: Issue, *, rated: IssueEvent, reason: str) -> None:
     issue.due_on = calendar.add_working_days(today, issue.resolve_limit_days)
     issue.accept_reminded_for = issue.due_reminded_for = None
     issue.escalation, issue.escalated_at = E.SUPERVISED, timezone.now()
+    issue.unreached_calls = 0
     for assistance in issue.assistances.all():
         assistance.due_on = calendar.add_working_days(
             today, assistance.resolve_limit_days or category.resolve_limit_days)
@@ -151,7 +160,8 @@ def _reopen(issue: Issue, *, rated: IssueEvent, reason: str) -> None:
         issue, actor=None, kind=K.REOPENED, to_status=S.DISPATCHED, bump=False,
         fields=["round", "round_started_on", "dispatched_at", "accepted_at", "resolved_at",
                 "accept_limit_days", "resolve_limit_days", "accept_due_on", "due_on",
-                "accept_reminded_for", "due_reminded_for", "escalation", "escalated_at"],
+                "accept_reminded_for", "due_reminded_for", "escalation", "escalated_at",
+                "unreached_calls"],
         message=_("Reopened for round %(round)s under supervision; due by %(due)s.") % {
             "round": issue.round, "due": issue.due_on.isoformat()},
         data={"reason": reason, "rating_event": rated.pk},
@@ -185,24 +195,32 @@ def _reopen(issue: Issue, *, rated: IssueEvent, reason: str) -> None:
 
 
 @transaction.atomic
-def issue_close_unrated(*, issue: Issue) -> IssueEvent | None:
+def issue_close_unrated(*, issue: Issue, message: str = "") -> IssueEvent | None:
     """The system closes an answer the entrepreneur left unrated for
-    ``rating_close_days`` working days (the follow-up queue decides when); it never counts
-    as satisfied. The issue is re-read under its lock, as every transition does; None if
-    it is gone."""
+    ``rating_close_days`` working days (the follow-up queue decides when), or, with its own
+    ``message``, after the follow-up calls that did not reach them; it never counts as
+    satisfied. The issue is re-read under its lock, as every transition does; None if it is
+    gone."""
     issue = lock_issue(Issue.objects.select_related("entrepreneur__user", "region"),
                        pk=issue.pk)
     if issue is None:
         return None
+    return _close_unrated(issue, message=message)
+
+
+def _close_unrated(issue: Issue, *, message: str = "") -> IssueEvent:
+    """Close the locked, answered ``issue`` as unrated; the timeline entry says why
+    (``message``; by default, the working days it waited)."""
     if issue.status != S.RESOLVED:
         raise wrong_state(issue)
     rules = workflow_rules()
     with notices.site_language():
+        if not message:
+            message = _("Closed without a rating after %(days)s working days.") % {
+                "days": rules.rating_close_days}
         issue.closed_at = timezone.now()
         event = record_change(issue, actor=None, kind=K.CLOSED, to_status=S.CLOSED_UNRATED,
-                              fields=["closed_at"],
-                              message=_("Closed without a rating after %(days)s working days.")
-                              % {"days": rules.rating_close_days})
+                              fields=["closed_at"], message=str(message))
         notices.tell_entrepreneur(
             issue=issue, key=event_key(issue, event, "closed-unrated"),
             subject=_("Your issue %(reference)s was closed without a rating")

@@ -4,17 +4,18 @@
 Hypothesis draws each step: an action of ``issues.workflow`` (submit, dispatch, accept,
 return, note, extension request and decision, resolve, rate (online, by the SMS link with
 this round's or an earlier round's link, by phone on a coordinator's 回访 call), close,
-reject, duplicate, the follow-up queue), an issue, who acts (the party ``issues.policy``
-lets act, or anyone: a leader, another county's coordinator, another department, another
-entrepreneur), the input (good or bad: zero or negative days, blank reasons) and how far
-the clock moves.
+reject, duplicate, the follow-up queue, a follow-up call (回访): reached or not, with a
+rating by phone or not), an issue, who acts (the party ``issues.policy`` lets act, or
+anyone: a leader, another county's coordinator, another department, another entrepreneur),
+the input (good or bad: zero or negative days, blank reasons) and how far the clock moves.
 After every step:
 
 * every issue's status is one of ``Issue.Status``;
 * at most one rating per issue and round;
 * the timeline is append-only: the earlier entries are unchanged, new ids are higher;
 * a refused action wrote nothing (no timeline entry, the issue's version unchanged);
-* the rollup rows equal a fresh count (``dashboard.rollups``).
+* the rollup rows equal a fresh count (``dashboard.rollups``);
+* no answer still awaits a rating after the unanswered calls that close it.
 """
 
 from collections import Counter
@@ -32,7 +33,8 @@ from dashboard import rollups
 from government.models import Official
 from issues import workflow
 from issues.follow_up import issues_follow_up
-from issues.models import Issue, IssueEvent, RatingValue, SatisfactionRating
+from issues.models import FollowUpCall, Issue, IssueEvent, RatingValue, SatisfactionRating
+from issues.rules import workflow_rules
 from issues.workflow import RULES, Action, WorkflowError
 from tests.factories import DepartmentFactory, EnterpriseFactory, EntrepreneurFactory, UserFactory
 from tests.helpers import SHANGHAI
@@ -80,7 +82,7 @@ def world(settings):
 def proper_actor(w, action: str, issue: Issue):
     """Who ``issues.policy`` lets take ``action`` on ``issue``."""
     if action in ("dispatch", "reject", "duplicate", "close", "decide_extension",
-                  "rate_by_phone"):
+                  "rate_by_phone", "call"):
         return w.users["coordinator"]
     if action in ("rate", "submit"):
         return issue.entrepreneur.user
@@ -98,6 +100,7 @@ POLICY = {"dispatch": Action.DISPATCH, "accept": Action.ACCEPT, "return": Action
           "decide_extension": Action.DECIDE_EXTENSION, "resolve": Action.RESOLVE,
           "rate": Action.RATE, "close": Action.CLOSE, "reject": Action.REJECT,
           "duplicate": Action.MARK_DUPLICATE, "rate_by_phone": Action.RATE_BY_PHONE,
+          "call": Action.RECORD_CALL,
           # No one logs in to rate by the link; it rates from the same states as online.
           "rate_by_link": Action.RATE}
 #: The actions, and how often each is picked: the issues' way forward more often than the
@@ -105,7 +108,7 @@ POLICY = {"dispatch": Action.DISPATCH, "accept": Action.ACCEPT, "return": Action
 WEIGHTS = {"dispatch": 2, "accept": 5, "resolve": 4, "rate": 6, "request_extension": 2,
            "decide_extension": 4, "close": 3, "note": 1, "return": 1, "submit": 1,
            "follow_up": 1, "reject": 0.5, "duplicate": 0.5, "rate_by_link": 3,
-           "rate_by_phone": 3}
+           "rate_by_phone": 3, "call": 3}
 ACTIONS = tuple(WEIGHTS)
 
 
@@ -157,6 +160,31 @@ def act(w, rng, action: str, issue: Issue, actor) -> None:
     elif action == "duplicate":
         original = rng.choice(list(Issue.objects.order_by("pk")))
         workflow.issue_mark_duplicate(**common, original=original)
+    elif action == "call":
+        call(rng, common, issue)
+
+
+def call(rng, common: dict, issue: Issue) -> None:
+    """A follow-up call (回访): about the answer awaiting a rating (reached: sometimes with
+    the rating by phone, good or bad), or about the latest rating (sometimes the wrong
+    purpose, or a rating given when none is awaited)."""
+    reached = rng.random() < 0.6
+    value = rng.choice(RATINGS) if reached and rng.random() < 0.6 else ""
+    if rng.random() < 0.05:
+        value = rng.choice(RATINGS)  # a rating from a call that did not reach: refused
+    reason = rng.choice(["handling", "beyond_power", "", "x"])
+    latest = issue.ratings.order_by("-round").first()
+    if issue.status == S.RESOLVED and rng.random() < 0.8 or latest is None:
+        purpose, about = FollowUpCall.Purpose.AWAITING_RATING, None
+    else:
+        dissatisfied = latest.value == RatingValue.DISSATISFIED
+        if rng.random() < 0.1:
+            dissatisfied = not dissatisfied  # the wrong purpose: refused
+        purpose = (FollowUpCall.Purpose.DISSATISFIED if dissatisfied
+                   else FollowUpCall.Purpose.VERIFICATION)
+        about = latest
+    workflow.issue_record_call(**common, purpose=purpose, reached=reached, value=value,
+                               reason=reason, note=rng.choice(TEXTS), about_rating=about)
 
 
 def timeline() -> dict:
@@ -175,6 +203,9 @@ def check_invariants(before_events: dict, log: list) -> None:
         assert events.get(pk) == row, f"timeline entry {pk} changed or vanished\n{where}"
     new = [pk for pk in events if pk not in before_events]
     assert all(pk > max(before_events, default=0) for pk in new), f"ids not increasing\n{where}"
+    attempts = workflow_rules().call_attempts_before_closing
+    unclosed = Issue.objects.filter(status=S.RESOLVED, unreached_calls__gte=attempts)
+    assert not unclosed.exists(), f"unanswered calls did not close {list(unclosed)}\n{where}"
     stored, fresh = rollups.stored_counts(), rollups.fresh_counts()
     assert stored == fresh, f"rollups drifted from a fresh count\n{where}"
 

@@ -34,6 +34,8 @@ READS = {
     "issues:new": ("entrepreneur", "session"),
     "issues:list": ("page",),
     "issues:supervision": ("bulletin", "page"),
+    "issues:follow_up": ("awaiting", "dissatisfied", "verification"),
+    "issues:record_call": ("rating",),
     "privacy:requests": ("page",),
     "dashboard:index": ("by",),
     "dashboard:ranking": ("sort",),

@@ -145,8 +145,9 @@ def test_dissatisfied_after_the_last_round_goes_to_the_coordinators_review(world
     assert IssueEvent.objects.filter(issue=issue, kind=K.ESCALATED, to_status=S.REVIEW).exists()
     assert told(world, new.filter(key__contains=":review:")) == {"coordinator": 1,
                                                                   "city_coordinator": 1}
+    # Dispatch again or close; and the dissatisfied rating gets its follow-up call (回访).
     assert set(workflow.available_actions(user=world.users["coordinator"], issue=issue)) == {
-        workflow.Action.DISPATCH, workflow.Action.CLOSE}
+        workflow.Action.DISPATCH, workflow.Action.CLOSE, workflow.Action.RECORD_CALL}
     assert workflow.available_actions(user=world.users["entrepreneur"], issue=issue) == set()
 
 
