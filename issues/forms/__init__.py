@@ -8,6 +8,7 @@ from issues.forms.actions import (
     ACTION_FORMS,
     AcceptForm,
     ActionForm,
+    ApproveAnswerForm,
     CloseForm,
     DecideExtensionForm,
     DispatchForm,
@@ -18,12 +19,15 @@ from issues.forms.actions import (
     RequestExtensionForm,
     ResolveForm,
     ReturnForm,
+    SendBackAnswerForm,
 )
 from issues.forms.lists import IssueFilterForm
 from issues.forms.raising import IssueSubmitForm
 
 __all__ = [
-    "ACTION_FORMS", "AcceptForm", "ActionForm", "CloseForm", "DecideExtensionForm",
+    "ACTION_FORMS", "AcceptForm", "ActionForm", "ApproveAnswerForm", "CloseForm",
+    "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
     "RateForm", "RejectForm", "RequestExtensionForm", "ResolveForm", "ReturnForm",
+    "SendBackAnswerForm",
 ]
