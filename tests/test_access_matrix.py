@@ -267,6 +267,9 @@ MATRIX: dict[str, Case] = {
         {"version": 1, "original": "HZ-2026-999999"},
     ),
     "issues:close": issue_action(COORDINATOR_WRONG_STATE, {"version": 1, "note": "已协调完毕"}),
+    # Only a lead of the lead department signs an answer off; the matrix has none.
+    "issues:approve_answer": issue_action({}, {"version": 1}),
+    "issues:send_back_answer": issue_action({}, {"version": 1, "note": "请补充依据"}),
     # Talk sessions (the Wuxing session open for registration, entrepreneur A registered)
     "sessions:list": Case(signed_in(200)),
     "sessions:create": Case(COORDINATORS_AND_ADMIN),
