@@ -252,8 +252,9 @@ def issue_queues_for_user(*, user) -> list[dict]:
     keys = issue_queue_keys_for_user(user=user)
     if not keys:
         return []
-    definitions = _queue_definitions(today=timezone.localdate(),
-                                     department_id=_department_id(user))
+    definitions = _queue_definitions(
+        today=timezone.localdate(),
+        department_id=_department_id(user) if "sign_off" in keys else None)
     issues = issues_for_user(user=user).order_by()
     queues = []
     for key in keys:
@@ -275,8 +276,9 @@ def issue_queue_page_for_user(
     filters = filters or IssueFilters()
     issues = issue_list_for_user(user=user, filters=filters)
     if filters.queue and filters.queue in issue_queue_keys_for_user(user=user):
+        department_id = _department_id(user) if filters.queue == "sign_off" else None
         _label, condition, order = _queue_definitions(
-            today=timezone.localdate(), department_id=_department_id(user))[filters.queue]
+            today=timezone.localdate(), department_id=department_id)[filters.queue]
         issues = issues.filter(condition).order_by(*order)
     scope = issue_scope_for_user(user=user)
     page = CappedPaginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)

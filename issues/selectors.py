@@ -234,7 +234,7 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     Five queries (the issue, its assisting departments, attachments, ratings, and the
     timeline) whatever the length of the timeline or the number of attachments; a sixth,
     the answer under review, for those who ``may_see_unapproved_answers`` while the issue
-    is with its department. An answer's files are shown with it: with each "resolved"
+    is with its department and an answer was sent for sign-off in this round. An answer's files are shown with it: with each "resolved"
     entry of the timeline (its ``data`` names the signed-off answer), and with the answer
     under review.
     """
@@ -269,7 +269,11 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
         if event.kind == IssueEvent.Kind.RESOLVED and event.is_public and event.message
     ]
     under_review = None
-    if (issue.status in (Issue.Status.ACCEPTED, Issue.Status.IN_PROGRESS)
+    # Only an answer sent for sign-off in this round can be under review: the timeline
+    # (which such users read whole) says whether to look.
+    submitted = any(event.kind == IssueEvent.Kind.ANSWER_SUBMITTED
+                    and event.round == issue.round for event in timeline)
+    if (submitted and issue.status in (Issue.Status.ACCEPTED, Issue.Status.IN_PROGRESS)
             and may_see_unapproved_answers(user=user, issue=issue)):
         under_review = answer_under_review_for_issue(issue=issue)
         if under_review is not None:

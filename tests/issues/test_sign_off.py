@@ -306,7 +306,7 @@ def test_a_second_answer_while_one_waits_is_refused(world):
     with_sign_off(world)
     issue = answer(world, accepted(world))
     before = written(issue)
-    with pytest.raises(workflow.WrongState, match="already waiting"):
+    with pytest.raises(workflow.WrongState, match="已有一份答复在等待"):
         answer(world, issue, files=[letter()])
     assert written(issue) == before
 
