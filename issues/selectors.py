@@ -234,9 +234,9 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     Five queries (the issue, its assisting departments, attachments, ratings, and the
     timeline) whatever the length of the timeline or the number of attachments; a sixth,
     the answer under review, for those who ``may_see_unapproved_answers`` while the issue
-    is with its department and an answer was sent for sign-off in this round. An answer's files are shown with it: with each "resolved"
-    entry of the timeline (its ``data`` names the signed-off answer), and with the answer
-    under review.
+    is with its department and an answer was sent for sign-off in this round. An answer's
+    files are shown with it: with each "resolved" entry of the timeline (its ``data`` names
+    the signed-off answer), and with the answer under review.
     """
     issue = (
         issues_for_user(user=user)

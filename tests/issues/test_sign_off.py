@@ -449,3 +449,17 @@ def test_a_handlers_home_has_no_sign_off_queue(client, world):
     answer(world, accepted(world))
     client.force_login(world.users["handler"])
     assert 'data-testid="sign-off-queue"' not in client.get("/").content.decode()
+
+
+def test_the_lead_signs_off_from_the_issue_page(client, world):
+    with_sign_off(world)
+    issue = answer(world, accepted(world), files=[letter()])
+    client.force_login(world.users["lead"])
+    response = client.post(reverse("issues:approve_answer", args=[issue.reference]),
+                           {"version": fresh(issue).version, "note": ""}, **ENGLISH)
+    assert response.status_code == 302
+    assert fresh(issue).status == S.RESOLVED
+    assert Answer.objects.get(issue=issue).decided_by == world.users["lead"]
+    html = client.get(response["Location"], **ENGLISH).content.decode()
+    assert "The answer was signed off and sent" in html
+    assert 'data-testid="answer-under-review"' not in html
