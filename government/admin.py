@@ -18,8 +18,8 @@ class RegionAdmin(admin.ModelAdmin):
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "name_en", "region", "is_active")
-    list_filter = ("region", "is_active")
+    list_display = ("name", "name_en", "region", "is_active", "requires_sign_off")
+    list_filter = ("region", "is_active", "requires_sign_off")
     list_select_related = ("region",)
     search_fields = ("name", "name_en", "code")
 

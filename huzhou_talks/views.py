@@ -11,6 +11,7 @@ from entrepreneurs.selectors import (
 )
 from government.selectors import official_for_user, region_scope_for_user
 from issues.selectors import (
+    answers_awaiting_sign_off_for_user,
     coordinator_queue_for_user,
     department_queue_for_user,
     enterprise_issue_summary_for_user,
@@ -60,6 +61,8 @@ def _department_home(user) -> dict:
         "official": official_for_user(user=user),
         "queue": department_queue_for_user(user=user),
         "urgent_issues": urgent_department_issues_for_user(user=user),
+        # A department lead's answers to sign off (审核签发); none for a handler.
+        "answers_to_sign_off": answers_awaiting_sign_off_for_user(user=user),
     }
 
 

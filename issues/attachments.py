@@ -9,7 +9,8 @@
   when it does not commit.
 * ``MultipleFileField`` is the form field: several files, validated as above.
 * ``attachment_for_user`` finds an attachment the user may see (through
-  ``issues_for_user``); ``attachment_response`` streams it as a download.
+  ``issues_for_user``; an answer's file only once the answer is signed off, except for the
+  lead department and the coordinators); ``attachment_response`` streams it as a download.
 """
 
 import hashlib
@@ -30,8 +31,8 @@ from django.http import FileResponse, Http404
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from issues.models import MAX_ATTACHMENT_BYTES, Attachment
-from issues.selectors import issues_for_user
+from issues.models import MAX_ATTACHMENT_BYTES, Answer, Attachment
+from issues.selectors import issues_for_user, may_see_unapproved_answers
 
 logger = logging.getLogger(__name__)
 
@@ -255,8 +256,10 @@ def attachments_saved_or_removed(*, using: str | None = None) -> Iterator[None]:
             outer.extend(stored)
 
 
-def attachments_save(*, issue, checked: Sequence[CheckedFile], user) -> list[Attachment]:
-    """Store the checked files and create their Attachment rows (one INSERT).
+def attachments_save(*, issue, checked: Sequence[CheckedFile], user,
+                     answer=None) -> list[Attachment]:
+    """Store the checked files and create their Attachment rows (one INSERT): the issue's
+    own, or with ``answer`` the files of a department's answer (the answer letter).
 
     Runs inside ``attachments_saved_or_removed()``; outside it, it refuses, since a rollback
     would leave the stored files behind. Each file is stored under the name
@@ -273,6 +276,7 @@ def attachments_save(*, issue, checked: Sequence[CheckedFile], user) -> list[Att
     for item in checked:
         attachment = Attachment(
             issue=issue,
+            answer=answer,
             original_name=item.original_name,
             content_type=item.content_type,
             size=item.size,
@@ -332,13 +336,20 @@ class MultipleFileField(forms.FileField):
 
 
 def attachment_for_user(*, user, reference: str, pk: int) -> Attachment:
-    """One attachment of the issue ``reference``, if the user may see that issue.
+    """One attachment of the issue ``reference``, if the user may see that issue; a file of
+    an answer not (yet) signed off only for those who see such answers (the lead
+    department, the coordinators: ``may_see_unapproved_answers``).
 
     Raises Attachment.DoesNotExist otherwise (the view answers 404).
     """
-    return Attachment.objects.select_related("issue").get(
+    attachment = Attachment.objects.select_related("issue", "answer").get(
         pk=pk, issue__reference=reference, issue__in=issues_for_user(user=user)
     )
+    answer = attachment.answer
+    if (answer is not None and answer.status != Answer.Status.APPROVED
+            and not may_see_unapproved_answers(user=user, issue=attachment.issue)):
+        raise Attachment.DoesNotExist
+    return attachment
 
 
 def attachment_response(*, attachment: Attachment) -> FileResponse:

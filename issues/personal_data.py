@@ -14,9 +14,11 @@ issue=..., before=core.signals.snapshot(...))`` after the save, as every issue w
 
 from collections import defaultdict
 
+from django.db.models import Q
+
 from core.privacy import export_time
 from entrepreneurs.models import Entrepreneur
-from issues.models import Attachment, Issue, IssueEvent, SatisfactionRating
+from issues.models import Answer, Attachment, Issue, IssueEvent, SatisfactionRating
 
 
 def export_issues(*, person: Entrepreneur) -> list[dict]:
@@ -48,7 +50,10 @@ def export_issues(*, person: Entrepreneur) -> list[dict]:
             "comment": rating.comment,
             "time": export_time(rating.rated_at),
         })
-    for attachment in Attachment.objects.filter(issue__entrepreneur=person).order_by(
+    # The issue's own files and those of signed-off answers: never those of an answer the
+    # person was not sent (waiting for the lead's sign-off, or sent back).
+    shown = Q(answer__isnull=True) | Q(answer__status=Answer.Status.APPROVED)
+    for attachment in Attachment.objects.filter(shown, issue__entrepreneur=person).order_by(
         "uploaded_at", "id"
     ):
         attachments[attachment.issue_id].append({

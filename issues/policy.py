@@ -34,6 +34,9 @@ class Action(StrEnum):
     RATE_BY_PHONE = "rate_by_phone"
     RECORD_CALL = "record_call"
     CLOSE = "close"
+    #: A department lead signs off (审核签发) the answer a handler wrote, or sends it back.
+    APPROVE_ANSWER = "approve_answer"
+    SEND_BACK_ANSWER = "send_back_answer"
 
 
 class Party(StrEnum):
@@ -43,6 +46,9 @@ class Party(StrEnum):
     COORDINATOR = "coordinator"
     #: A handler or department lead of the lead department (主办).
     LEAD_DEPARTMENT = "lead_department"
+    #: A department lead of the lead department (who signs its answers off); also
+    #: ``LEAD_DEPARTMENT``.
+    LEAD_DEPARTMENT_LEAD = "lead_department_lead"
     #: A handler or department lead of an assisting department (协办).
     ASSISTING_DEPARTMENT = "assisting_department"
     #: The entrepreneur who raised the issue.
@@ -79,12 +85,18 @@ RULES: dict[Action, Rule] = {
     Action.RECORD_CALL: Rule((S.RESOLVED, S.CLOSED, S.REVIEW, S.DISPATCHED, S.RETURNED,
                               S.ACCEPTED, S.IN_PROGRESS), frozenset({P.COORDINATOR})),
     Action.CLOSE: Rule((S.REVIEW,), frozenset({P.COORDINATOR})),
+    # Only while a handler's answer waits for sign-off (the workflow checks that).
+    Action.APPROVE_ANSWER: Rule((S.ACCEPTED, S.IN_PROGRESS),
+                                frozenset({P.LEAD_DEPARTMENT_LEAD})),
+    Action.SEND_BACK_ANSWER: Rule((S.ACCEPTED, S.IN_PROGRESS),
+                                  frozenset({P.LEAD_DEPARTMENT_LEAD})),
 }
 
 #: Who a party is, in words for the refusal's message.
 WHO = {
     P.COORDINATOR: gettext_lazy("a coordinator of the issue's region"),
     P.LEAD_DEPARTMENT: gettext_lazy("the lead department"),
+    P.LEAD_DEPARTMENT_LEAD: gettext_lazy("a department lead of the lead department"),
     P.ASSISTING_DEPARTMENT: gettext_lazy("an assisting department"),
     P.RAISER: gettext_lazy("the entrepreneur who raised the issue"),
 }
@@ -128,6 +140,8 @@ def parties_of(*, user, issue: Issue) -> frozenset[Party]:
             parties = set()
             if issue.lead_department_id == official.department_id:
                 parties.add(P.LEAD_DEPARTMENT)
+                if official.role == Official.Role.DEPARTMENT_LEAD:
+                    parties.add(P.LEAD_DEPARTMENT_LEAD)
             # Read from the prefetched assisting departments when the caller has them.
             if any(assistance.department_id == official.department_id
                    for assistance in issue.assistances.all()):

@@ -25,6 +25,7 @@ from issues.listing import (
     issue_scope_for_user,
 )
 from issues.models import (
+    Answer,
     ExtensionRequest,
     FollowUpCall,
     Issue,
@@ -89,11 +90,26 @@ def _department_issues(*, user) -> QuerySet[Issue]:
     return Issue.objects.filter(department_issues_q(official.department_id))
 
 
+def _pending_answers_q(department_id) -> Q:
+    """Issues the department leads whose answer waits for its lead's sign-off."""
+    pending = Answer.objects.filter(status=Answer.Status.PENDING).values("issue_id")
+    return Q(pk__in=pending, lead_department_id=department_id)
+
+
+def _is_department_lead(user) -> bool:
+    official = official_for_user(user=user) if user.is_authenticated else None
+    return official is not None and official.role == Official.Role.DEPARTMENT_LEAD
+
+
 def department_queue_for_user(*, user) -> dict:
-    """The department's queue: to accept, in progress, due soon, overdue. One query."""
+    """The department's queue: to accept, in progress, due soon, overdue, and answers
+    waiting for its lead's sign-off (审核签发). One query."""
     today = timezone.localdate()
     with_department = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES)
+    official = official_for_user(user=user)
+    department_id = official.department_id if official is not None else None
     counts = _department_issues(user=user).filter(status__in=Issue.OPEN_STATUSES).aggregate(
+        to_sign_off=Count("id", filter=_pending_answers_q(department_id)),
         to_accept=Count("id", filter=Q(status=S.DISPATCHED)),
         in_progress=Count("id", filter=Q(status__in=(S.ACCEPTED, S.IN_PROGRESS))),
         due_soon=Count(
@@ -123,6 +139,27 @@ def urgent_department_issues_for_user(*, user, limit: int = 10) -> list[Issue]:
         issue.is_overdue = issue.due_on is not None and issue.due_on < today
         issue.is_due_soon = issue.due_on is not None and today <= issue.due_on <= soon
     return issues
+
+
+def answers_awaiting_sign_off_for_user(*, user, limit: int = 10) -> list[Answer]:
+    """For a department lead: the answers their handlers wrote that wait for the lead's
+    sign-off, oldest first, each with its ``issue`` and ``written_by_name``; nobody else has
+    any. One query (none for others)."""
+    if not user.is_active or not _is_department_lead(user):
+        return []
+    department_id = official_for_user(user=user).department_id
+    answers = list(
+        Answer.objects.filter(status=Answer.Status.PENDING,
+                              issue__lead_department_id=department_id,
+                              issue__in=issues_for_user(user=user))
+        .select_related("issue__category", "issue__enterprise", "written_by__official")
+        .order_by("written_at", "id")[:limit]
+    )
+    for answer in answers:
+        official = getattr(answer.written_by, "official", None)
+        answer.written_by_name = (official.name if official is not None
+                                  else answer.written_by.get_full_name())
+    return answers
 
 
 # --- Coordinators -----------------------------------------------------------------------
@@ -156,8 +193,9 @@ def issues_awaiting_dispatch_for_user(*, user, limit: int = 10) -> list[Issue]:
 # --- Work queues, supervision, and what the workflow's screens offer ---------------------
 
 
-def _queue_definitions(*, today) -> dict:
-    """Every work queue: key → (label, the condition, the order of its list)."""
+def _queue_definitions(*, today, department_id=None) -> dict:
+    """Every work queue: key → (label, the condition, the order of its list).
+    ``department_id``: the user's department (for the answers awaiting sign-off)."""
     by_due = (F("due_on").asc(nulls_last=True), "submitted_at", "id")
     oldest_first = ("submitted_at", "id")
     pending_extension = ExtensionRequest.objects.filter(
@@ -166,6 +204,7 @@ def _queue_definitions(*, today) -> dict:
     due_soon = Q(status__in=Issue.WITH_DEPARTMENT_STATUSES,
                  due_on__gte=today, due_on__lte=today + timedelta(days=DUE_SOON_DAYS))
     return {
+        "sign_off": (_("Awaiting sign-off"), _pending_answers_q(department_id), by_due),
         "new": (_("New"), Q(status=S.DISPATCHED),
                 (F("accept_due_on").asc(nulls_last=True), "submitted_at", "id")),
         "due_soon": (_("Due soon"), due_soon, by_due),
@@ -187,7 +226,8 @@ def _queue_definitions(*, today) -> dict:
 def issue_queue_keys_for_user(*, user) -> tuple[str, ...]:
     """The work queues the issue list offers the user, in the order of its tabs.
 
-    A department (handler or lead): new, due soon, overdue, in progress. A coordinator or
+    A department (handler or lead): new, due soon, overdue, in progress; a department lead
+    first the answers awaiting their sign-off. A coordinator or
     administrator: to dispatch, returned, extension requests, the coordinator's decision,
     under supervision, overdue. A leader: under supervision, overdue. Entrepreneurs: none.
     No query beyond the user's Official record.
@@ -196,13 +236,19 @@ def issue_queue_keys_for_user(*, user) -> tuple[str, ...]:
     if not scope.is_official:
         return ()
     if scope.kind == "department":
-        return ("new", "due_soon", "overdue", "in_progress")
+        lead = ("sign_off",) if _is_department_lead(user) else ()
+        return (*lead, "new", "due_soon", "overdue", "in_progress")
     official = None if user.is_superuser else official_for_user(user=user)
     if user.is_superuser or (official is not None
                              and official.role == Official.Role.COORDINATOR):
         return ("to_dispatch", "returned", "extension_requests", "review", "supervised",
                 "overdue")
     return ("supervised", "overdue")
+
+
+def _department_id(user) -> int | None:
+    official = official_for_user(user=user) if user.is_authenticated else None
+    return official.department_id if official is not None else None
 
 
 #: A work queue's tab counts this many issues at most, then says "999+".
@@ -218,7 +264,9 @@ def issue_queues_for_user(*, user) -> list[dict]:
     keys = issue_queue_keys_for_user(user=user)
     if not keys:
         return []
-    definitions = _queue_definitions(today=timezone.localdate())
+    definitions = _queue_definitions(
+        today=timezone.localdate(),
+        department_id=_department_id(user) if "sign_off" in keys else None)
     issues = issues_for_user(user=user).order_by()
     queues = []
     for key in keys:
@@ -240,7 +288,9 @@ def issue_queue_page_for_user(
     filters = filters or IssueFilters()
     issues = issue_list_for_user(user=user, filters=filters)
     if filters.queue and filters.queue in issue_queue_keys_for_user(user=user):
-        _label, condition, order = _queue_definitions(today=timezone.localdate())[filters.queue]
+        department_id = _department_id(user) if filters.queue == "sign_off" else None
+        _label, condition, order = _queue_definitions(
+            today=timezone.localdate(), department_id=department_id)[filters.queue]
         issues = issues.filter(condition).order_by(*order)
     scope = issue_scope_for_user(user=user)
     page = CappedPaginator(issues, ISSUE_PAGE_SIZE).get_page(page_number)

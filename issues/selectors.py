@@ -37,6 +37,7 @@ from issues.listing import (
     issue_scope_for_user,
 )
 from issues.models import (
+    Answer,
     AssistingDepartment,
     Attachment,
     ExtensionRequest,
@@ -47,10 +48,12 @@ from issues.models import (
     RatingValue,
     SatisfactionRating,
 )
+from issues.policy import Party, parties_of
 from issues.queues import (
     FOLLOW_UP_PAGE_SIZE,
     QUEUE_COUNT_CAP,
     SUPERVISION_PAGE_SIZE,
+    answers_awaiting_sign_off_for_user,
     coordinator_queue_for_user,
     department_queue_for_user,
     enterprise_issue_summary_for_user,
@@ -87,16 +90,18 @@ __all__ = [
     "issue_list_for_user", "issue_list_page_for_user", "issue_scope_for_user",
     # issues.queues
     "FOLLOW_UP_PAGE_SIZE", "QUEUE_COUNT_CAP", "SUPERVISION_PAGE_SIZE",
-    "coordinator_queue_for_user", "department_queue_for_user",
-    "enterprise_issue_summary_for_user", "follow_up_queue_for_user", "may_record_calls",
+    "answers_awaiting_sign_off_for_user", "coordinator_queue_for_user",
+    "department_queue_for_user", "enterprise_issue_summary_for_user",
+    "follow_up_queue_for_user", "may_record_calls",
     "issue_queue_keys_for_user", "issue_queue_page_for_user", "issue_queues_for_user",
     "issues_awaiting_dispatch_for_user", "latest_enterprise_issues_for_user",
     "may_see_supervision", "supervised_issues_page_for_user", "supervision_bulletin_for_user",
     "urgent_department_issues_for_user",
     # this module
     "IssueDetail", "actor_display_name", "can_see_issue_contacts", "dispatch_departments",
-    "issue_detail_for_user", "issue_timeline_for_user", "pending_extension_request_for_issue",
-    "sessions_for_issue_entry_for_user",
+    "answer_under_review_for_issue", "issue_detail_for_user", "issue_timeline_for_user",
+    "may_see_unapproved_answers",
+    "pending_extension_request_for_issue", "sessions_for_issue_entry_for_user",
 ]
 
 
@@ -200,6 +205,36 @@ def can_see_issue_contacts(*, user, issue: Issue) -> bool:
     return False
 
 
+def may_see_unapproved_answers(*, user, issue: Issue) -> bool:
+    """May the user read an answer that is not signed off (yet), waiting for a lead or sent
+    back, and download its files? The lead department's handlers and leads (who write and
+    sign off its answers), the coordinators covering the issue and administrators. Everyone
+    else who sees the issue reads an answer once it is approved. Reads the issue's
+    assisting departments (prefetched by ``issue_detail_for_user``)."""
+    return bool(parties_of(user=user, issue=issue) & {Party.LEAD_DEPARTMENT, Party.COORDINATOR})
+
+
+def answer_under_review_for_issue(*, issue: Issue) -> Answer | None:
+    """The answer of the issue's current round that waits for the lead's sign-off, else
+    the last one sent back in this round (with the lead's note), else None; with
+    ``written_by_name`` and ``decided_by_name``. One query. Only for those who
+    ``may_see_unapproved_answers``."""
+    answer = (
+        Answer.objects.filter(issue_id=issue.pk, round=issue.round,
+                              status__in=(Answer.Status.PENDING, Answer.Status.SENT_BACK))
+        .select_related("written_by__official", "written_by__entrepreneur",
+                        "decided_by__official", "decided_by__entrepreneur")
+        # The pending one first ("pending" sorts before "sent_back"), then the latest.
+        .order_by("status", "-written_at", "-id")
+        .first()
+    )
+    if answer is not None:
+        answer.written_by_name = actor_display_name(answer.written_by)
+        answer.decided_by_name = (actor_display_name(answer.decided_by)
+                                  if answer.decided_by_id else "")
+    return answer
+
+
 @dataclass
 class IssueDetail:
     """Everything the issue page shows, read for one user."""
@@ -207,9 +242,13 @@ class IssueDetail:
     issue: Issue
     scope: IssueScope
     timeline: list[IssueEvent]
-    #: The latest public answer (a "resolved" entry of the timeline), if any.
+    #: The latest public answer (a "resolved" entry of the timeline), if any; like every
+    #: "resolved" entry it carries ``files``, the signed-off answer's attachments.
     reply: IssueEvent | None
     show_contacts: bool
+    #: The answer waiting for the lead's sign-off (or the last one sent back) with its
+    #: ``files``, for those who ``may_see_unapproved_answers``; None for everyone else.
+    answer_under_review: Answer | None = None
 
     @property
     def assistances(self) -> list[AssistingDepartment]:
@@ -217,7 +256,8 @@ class IssueDetail:
 
     @property
     def attachments(self) -> list[Attachment]:
-        return list(self.issue.attachments.all())
+        """The issue's own attachments (an answer's files are shown with the answer)."""
+        return [item for item in self.issue.attachments.all() if item.answer_id is None]
 
     @property
     def ratings(self) -> list[SatisfactionRating]:
@@ -229,7 +269,11 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     see it (through ``issues_for_user``); raises ``Issue.DoesNotExist`` otherwise.
 
     Five queries (the issue, its assisting departments, attachments, ratings, and the
-    timeline) whatever the length of the timeline or the number of attachments.
+    timeline) whatever the length of the timeline or the number of attachments; a sixth,
+    the answer under review, for those who ``may_see_unapproved_answers`` while the issue
+    is with its department and an answer was sent for sign-off in this round. An answer's
+    files are shown with it: with each "resolved" entry of the timeline (its ``data`` names
+    the signed-off answer), and with the answer under review.
     """
     issue = (
         issues_for_user(user=user)
@@ -249,13 +293,32 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     scope = issue_scope_for_user(user=user)
     describe_issue(issue, scope=scope, today=timezone.localdate())
     timeline = issue_timeline_for_user(user=user, issue=issue)
+    files: dict[int, list[Attachment]] = {}
+    for attachment in issue.attachments.all():
+        if attachment.answer_id is not None:
+            files.setdefault(attachment.answer_id, []).append(attachment)
+    for event in timeline:
+        if event.kind == IssueEvent.Kind.RESOLVED:
+            data = event.data if isinstance(event.data, dict) else {}
+            event.files = files.get(data.get("answer"), [])
     replies = [
         event for event in timeline
         if event.kind == IssueEvent.Kind.RESOLVED and event.is_public and event.message
     ]
+    under_review = None
+    # Only an answer sent for sign-off in this round can be under review: the timeline
+    # (which such users read whole) says whether to look.
+    submitted = any(event.kind == IssueEvent.Kind.ANSWER_SUBMITTED
+                    and event.round == issue.round for event in timeline)
+    if (submitted and issue.status in (Issue.Status.ACCEPTED, Issue.Status.IN_PROGRESS)
+            and may_see_unapproved_answers(user=user, issue=issue)):
+        under_review = answer_under_review_for_issue(issue=issue)
+        if under_review is not None:
+            under_review.files = files.get(under_review.pk, [])
     return IssueDetail(
         issue=issue, scope=scope, timeline=timeline, reply=replies[-1] if replies else None,
         show_contacts=can_see_issue_contacts(user=user, issue=issue),
+        answer_under_review=under_review,
     )
 
 

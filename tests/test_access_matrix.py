@@ -290,6 +290,9 @@ MATRIX: dict[str, Case] = {
     "rating_link:page": Case({**everyone(410), "entrepreneur_a": 302}, kwargs=RATING_LINK),
     "rating_link:thanks": Case(everyone(302), kwargs=RATING_LINK),  # not rated: to the form
     "rating_link:file": Case(everyone(410), kwargs=lambda w: {**RATING_LINK(w), "pk": 1}),
+    # Only a lead of the lead department signs an answer off; the matrix has none.
+    "issues:approve_answer": issue_action({}, {"version": 1}),
+    "issues:send_back_answer": issue_action({}, {"version": 1, "note": "请补充依据"}),
     # Talk sessions (the Wuxing session open for registration, entrepreneur A registered)
     "sessions:list": Case(signed_in(200)),
     "sessions:create": Case(COORDINATORS_AND_ADMIN),

@@ -9,6 +9,7 @@ from issues.forms.actions import (
     ACTION_FORMS,
     AcceptForm,
     ActionForm,
+    ApproveAnswerForm,
     CloseForm,
     DecideExtensionForm,
     DispatchForm,
@@ -20,14 +21,16 @@ from issues.forms.actions import (
     RequestExtensionForm,
     ResolveForm,
     ReturnForm,
+    SendBackAnswerForm,
 )
 from issues.forms.lists import IssueFilterForm
 from issues.forms.raising import IssueSubmitForm
 from issues.forms.rating_link import RatingLinkForm
 
 __all__ = [
-    "ACTION_FORMS", "AcceptForm", "ActionForm", "CloseForm", "DecideExtensionForm",
+    "ACTION_FORMS", "AcceptForm", "ActionForm", "ApproveAnswerForm", "CloseForm",
+    "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
     "RateForm", "RatingLinkForm", "RecordCallForm", "RejectForm", "RequestExtensionForm",
-    "ResolveForm", "ReturnForm",
+    "ResolveForm", "ReturnForm", "SendBackAnswerForm",
 ]

@@ -12,6 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
+from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
 from issues.models import FollowUpCall, Issue, RatingValue, SatisfactionRating
 from issues.policy import Action
 from issues.rules import workflow_rules
@@ -199,9 +200,45 @@ class ResolveForm(ActionForm):
 
     reply = _text(_("Answer to the entrepreneur"), _("Write the answer to the entrepreneur."),
                   rows=6, help_text=_("The entrepreneur reads this and is asked to rate it."))
+    files = MultipleFileField(label=_("Answer letter (答复函) and other files"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["files"].widget.attrs.update({
+            "data-max-files": MAX_ATTACHMENTS,
+            "data-max-files-message": _("Choose at most %(count)s files.")
+            % {"count": MAX_ATTACHMENTS},
+        })
+        department = self.issue.lead_department
+        if department is not None and department.requires_sign_off:
+            self.fields["reply"].help_text = _(
+                "Your department's lead signs the answer off (审核签发) before the "
+                "entrepreneur reads it and is asked to rate it.")
 
     def arguments(self) -> dict:
-        return {"reply": self.cleaned_data["reply"]}
+        return {"reply": self.cleaned_data["reply"],
+                "files": self.cleaned_data.get("files") or []}
+
+
+class ApproveAnswerForm(ActionForm):
+    action = Action.APPROVE_ANSWER
+
+    note = _text(_("Note for the author"), None, required=False, rows=2,
+                 help_text=_("Optional. Kept with the answer; the entrepreneur does not read "
+                             "it."))
+
+    def arguments(self) -> dict:
+        return {"note": self.cleaned_data.get("note") or ""}
+
+
+class SendBackAnswerForm(ActionForm):
+    action = Action.SEND_BACK_ANSWER
+
+    note = _text(_("What should change?"), _("Say what should change in the answer."),
+                 rows=3, help_text=_("The author reads this and answers again."))
+
+    def arguments(self) -> dict:
+        return {"note": self.cleaned_data["note"]}
 
 
 class RejectForm(ActionForm):
@@ -360,5 +397,5 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     form.action: form
     for form in (DispatchForm, AcceptForm, ReturnForm, NoteForm, RequestExtensionForm,
                  DecideExtensionForm, ResolveForm, RejectForm, MarkDuplicateForm, CloseForm,
-                 RateForm, RecordCallForm)
+                 RateForm, RecordCallForm, ApproveAnswerForm, SendBackAnswerForm)
 }

@@ -45,6 +45,10 @@ ACTION_CARDS = {
                               "primary", False),
     Action.DISPATCH: (_("Dispatch to a department"), _("Dispatch"), "primary", False),
     Action.ACCEPT: (_("Accept the issue"), _("Accept"), "success", False),
+    Action.APPROVE_ANSWER: (_("Sign off the answer (审核签发)"), _("Approve and send"),
+                            "success", False),
+    Action.SEND_BACK_ANSWER: (_("Send the answer back"), _("Send back with the note"),
+                              "outline-warning", False),
     Action.RESOLVE: (_("Answer the entrepreneur"), _("Send the answer"), "success", False),
     Action.NOTE: (_("Record progress"), _("Add the note"), "outline-primary", False),
     Action.CLOSE: (_("Close the issue"), _("Close the issue"), "danger", False),
@@ -74,7 +78,12 @@ WORKFLOW_FUNCTIONS = {
     Action.MARK_DUPLICATE: workflow.issue_mark_duplicate,
     Action.CLOSE: workflow.issue_close,
     Action.RATE: workflow.issue_rate,
+    Action.APPROVE_ANSWER: workflow.issue_approve_answer,
+    Action.SEND_BACK_ANSWER: workflow.issue_send_back_answer,
 }
+
+#: Actions offered only while an answer waits for the lead's sign-off.
+SIGN_OFF_ACTIONS = (Action.APPROVE_ANSWER, Action.SEND_BACK_ANSWER)
 
 
 def _detail_or_404(user, reference: str) -> IssueDetail:
@@ -96,8 +105,9 @@ def _form_kwargs(action: Action, *, detail: IssueDetail, user) -> dict:
     return {}
 
 
-def _action_form(action: Action, data=None, *, detail: IssueDetail, user) -> ActionForm:
-    return ACTION_FORMS[action](data, issue=detail.issue, user=user,
+def _action_form(action: Action, data=None, files=None, *, detail: IssueDetail,
+                 user) -> ActionForm:
+    return ACTION_FORMS[action](data, files=files, issue=detail.issue, user=user,
                                 **_form_kwargs(action, detail=detail, user=user))
 
 
@@ -124,12 +134,19 @@ def _issue_page(request, detail: IssueDetail, *, failure: Failure | None = None,
     available = workflow.available_actions(user=user, issue=issue)
     pending_extension = (pending_extension_request_for_issue(issue=issue)
                          if detail.scope.is_official else None)
+    under_review = detail.answer_under_review
+    awaiting_sign_off = (under_review is not None
+                         and under_review.status == under_review.Status.PENDING)
     cards = []
     for action, (title, button, tone, folded) in ACTION_CARDS.items():
         if action not in available:
             continue
         if action == Action.DECIDE_EXTENSION and pending_extension is None:
             continue
+        if action in SIGN_OFF_ACTIONS and not awaiting_sign_off:
+            continue
+        if action == Action.RESOLVE and awaiting_sign_off:
+            continue  # one answer at a time: the page shows the one waiting
         if failure is not None and failure.action == action:
             form = failure.form
         else:
@@ -191,7 +208,14 @@ def _success_message(action: Action, *, issue: Issue, form: ActionForm, result) 
                      "%(due)s.") % {**values, "due": due.isoformat() if due else "—"}
         return _("The request for more time was refused; the department has been told why.")
     if action == Action.RESOLVE:
+        if result.status != S.RESOLVED:
+            return _("Your answer waits for your department's lead to sign it off; the "
+                     "entrepreneur receives it once it is approved.")
         return _("Your answer was sent. The entrepreneur is asked to rate it.")
+    if action == Action.APPROVE_ANSWER:
+        return _("The answer was signed off and sent. The entrepreneur is asked to rate it.")
+    if action == Action.SEND_BACK_ANSWER:
+        return _("The answer went back to its author with your note.")
     if action == Action.REJECT:
         return _("Issue %(reference)s was rejected as out of scope; the entrepreneur has "
                  "been told why.") % values
@@ -212,7 +236,7 @@ def issue_action(request, reference: str, action: str):
     user = request.user
     detail = _detail_or_404(user, reference)
     issue = detail.issue
-    form = _action_form(action, request.POST, detail=detail, user=user)
+    form = _action_form(action, request.POST, request.FILES, detail=detail, user=user)
     refusal = None
     if action not in workflow.available_actions(user=user, issue=issue):
         refusal = workflow.action_refusal(user=user, action=action, issue=issue)

@@ -8,6 +8,8 @@
                                                    review: dispatch again, or close)
     resolved, unrated for long enough (or after enough unanswered follow-up calls, 回访)
         → closed unrated (never counted as satisfied)
+    where the department requires sign-off (审核签发), a handler's answer waits in progress
+    for a lead: approved → resolved (answered then), sent back → the handler answers again
 
 This package is the only writer of ``Issue.status``: views, the admin, tasks, the
 follow-up queue and the demo data all call the functions here; nothing else writes it.
@@ -23,7 +25,9 @@ Where each part lives (every public name is importable from ``issues.workflow``)
 * ``base``: the lock and check (``_begin``), the save and timeline entry (``record_change``);
 * ``submission``: ``issue_submit``;
 * ``coordination``: dispatch, reject, mark duplicate, decide an extension, close;
-* ``handling``: the departments' accept, return, notes, extension request, resolve;
+* ``handling``: the departments' accept, return, notes, extension request;
+* ``answering``: the answer (resolve) with its files, and the lead's sign-off (approve,
+  send back) where the department requires it;
 * ``rating``: the rating (online, by the SMS link, by phone), the new round, closing an
   answer left unrated;
 * ``calls``: the coordinators' follow-up calls (回访), ``issue_record_call``.
@@ -47,6 +51,11 @@ from issues.policy import (
     may_submit_for_self,
     parties_of,
 )
+from issues.workflow.answering import (
+    issue_approve_answer,
+    issue_resolve,
+    issue_send_back_answer,
+)
 from issues.workflow.base import (
     event_key,
     lock_issue,
@@ -65,7 +74,6 @@ from issues.workflow.handling import (
     issue_accept,
     issue_add_note,
     issue_request_extension,
-    issue_resolve,
     issue_return,
 )
 from issues.workflow.rating import (
@@ -79,10 +87,12 @@ from issues.workflow.submission import issue_submit
 __all__ = [
     "RULES", "Action", "ActionNotAllowed", "Party", "StaleIssue", "WorkflowError",
     "WrongState", "action_refusal",
-    "available_actions", "event_key", "issue_accept", "issue_add_note", "issue_close",
+    "available_actions", "event_key", "issue_accept", "issue_add_note",
+    "issue_approve_answer", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
     "issue_rate", "issue_rate_by_link", "issue_rate_by_phone", "issue_record_call",
     "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
+    "issue_send_back_answer",
     "issue_submit", "lock_issue", "may_submit_for_others", "may_submit_for_self", "parties_of",
     "record_change", "save_issue",
 ]

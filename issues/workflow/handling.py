@@ -1,5 +1,5 @@
 """The departments' transitions: accept or return a dispatched issue, progress notes, ask
-for more time, and answer (resolve)."""
+for more time. Answering (resolve) and the lead's sign-off are in ``answering``."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -113,26 +113,3 @@ def issue_request_extension(*, actor, issue: Issue, version: int, days: int,
             issue=issue,
         )
     return request
-
-
-@transaction.atomic
-def issue_resolve(*, actor, issue: Issue, version: int, reply: str) -> Issue:
-    """Answer the entrepreneur, who is asked to rate the answer (in the app and by SMS)."""
-    reply = _required(reply, _("Write the answer to the entrepreneur."))
-    issue = _begin(Action.RESOLVE, actor=actor, issue=issue, version=version)
-    issue.extension_requests.filter(status=ExtensionRequest.Status.PENDING).update(
-        status=ExtensionRequest.Status.WITHDRAWN, decided_at=timezone.now())
-    issue.resolved_at = timezone.now()
-    issue.rating_reminded_at = None
-    record_change(issue, actor=actor, kind=K.RESOLVED, to_status=S.RESOLVED,
-                  fields=["resolved_at", "rating_reminded_at"], message=reply)
-    with notices.site_language():
-        notices.tell_entrepreneur(
-            issue=issue, key=f"issue:{issue.pk}:rate:r{issue.round}", sms=True,
-            path=notices.rating_path(issue),
-            subject=_("Your issue %(reference)s has an answer: please rate it") % {
-                "reference": issue.reference},
-            body=_("%(department)s answered “%(title)s”. Tell us if you are satisfied.") % {
-                "department": issue.lead_department, "title": issue.title},
-        )
-    return issue

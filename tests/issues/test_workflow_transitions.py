@@ -31,6 +31,7 @@ from entrepreneurs.models import Entrepreneur
 from government.models import Department, Official
 from issues import workflow
 from issues.models import (
+    Answer,
     AssistingDepartment,
     ExtensionRequest,
     FollowUpCall,
@@ -92,6 +93,9 @@ ALLOWED: dict[str, Allowed] = {
     "record_call": Allowed(COORDINATORS, ("resolved", "closed", "review", "dispatched",
                                           "returned", "accepted", "in_progress")),
     "close": Allowed(COORDINATORS, ("review",)),
+    # Only while an answer waits for sign-off (every issue of these cases has one waiting).
+    "approve_answer": Allowed(("lead_department_lead",), ("accepted", "in_progress")),
+    "send_back_answer": Allowed(("lead_department_lead",), ("accepted", "in_progress")),
 }
 
 
@@ -107,7 +111,8 @@ def expected_status(action: str, state: str, actor: str) -> str:
         "dispatch": "dispatched", "accept": "accepted", "return": "returned",
         "request_extension": state, "decide_extension": state, "resolve": "resolved",
         "reject": "rejected", "mark_duplicate": "duplicate", "rate": "closed",
-        "rate_by_phone": "closed", "close": "closed",
+        "rate_by_phone": "closed", "close": "closed", "approve_answer": "resolved",
+        "send_back_answer": state,
     }[action]
 
 
@@ -257,6 +262,11 @@ def build_issue(world: World, *, state: str, action: str) -> Issue:
     if action == "decide_extension" and state in ("accepted", "in_progress"):
         ExtensionRequest.objects.create(issue=issue, round=1, days=3, reason="需要现场踏勘。",
                                         requested_by=world.users["lead_handler"])
+    if action in ("approve_answer", "send_back_answer"):
+        # A handler's answer waiting for the lead's sign-off, whatever the state (outside
+        # accepted and in progress it cannot happen, and the state refuses first).
+        Answer.objects.create(issue=issue, round=1, reply="已协调解决用地指标。",
+                              written_by=world.users["lead_handler"])
     return issue
 
 
@@ -313,6 +323,12 @@ def call(action: str, world: World, user, issue: Issue):
     if action == "close":
         return workflow.issue_close(actor=user, issue=issue, version=version,
                                     note="已尽力协调，予以办结。")
+    if action == "approve_answer":
+        return workflow.issue_approve_answer(actor=user, issue=issue, version=version,
+                                             note="同意签发。")
+    if action == "send_back_answer":
+        return workflow.issue_send_back_answer(actor=user, issue=issue, version=version,
+                                               note="请补充政策依据。")
     raise AssertionError(f"no call for {action}")
 
 
@@ -320,9 +336,9 @@ def _snapshot_sql() -> str:
     def table(model) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
-    issues, events, requests, ratings, notifications = (
+    issues, events, requests, ratings, notifications, answers = (
         table(Issue), table(IssueEvent), table(ExtensionRequest), table(SatisfactionRating),
-        table(Notification))
+        table(Notification), table(Answer))
     return f"""
         SELECT i.status, i.version, i.round, i.due_on, i.lead_department_id,
                i.duplicate_of_id, i.latest_rating,
@@ -333,20 +349,22 @@ def _snapshot_sql() -> str:
                                                     AND x.status = 'pending'),
                (SELECT COUNT(*) FROM {requests} x WHERE x.issue_id = i.id
                                                     AND x.status = 'approved'),
-               (SELECT COUNT(*) FROM {ratings} r WHERE r.issue_id = i.id)
+               (SELECT COUNT(*) FROM {ratings} r WHERE r.issue_id = i.id),
+               (SELECT COUNT(*) FROM {answers} a WHERE a.issue_id = i.id
+                                                   AND a.status = 'pending')
         FROM {issues} i WHERE i.id = %s
     """
 
 
 SNAPSHOT_COLUMNS = ("status", "version", "round", "due_on", "lead_department_id",
                     "duplicate_of_id", "latest_rating", "events", "notifications", "requests",
-                    "pending", "approved", "ratings")
+                    "pending", "approved", "ratings", "pending_answers")
 
 
 def snapshot(issue: Issue) -> dict:
     """Everything a refused call must leave alone: the issue's row, its timeline, its
-    requests for more time and ratings, and the whole outbox. One plain query, because it
-    runs twice in each of the 1,859 cases."""
+    requests for more time, ratings and answers waiting for sign-off, and the whole outbox.
+    One plain query, because it runs twice in each of the 2,145 cases."""
     with connection.cursor() as cursor:
         cursor.execute(_snapshot_sql(), [issue.pk])
         return dict(zip(SNAPSHOT_COLUMNS, cursor.fetchone(), strict=True))
@@ -392,6 +410,8 @@ def test_transition(world, action, state, actor):
             assert after["latest_rating"] == RatingValue.SATISFIED
         if action == "mark_duplicate":
             assert after["duplicate_of_id"] == world.original.pk
+        if action in ("approve_answer", "send_back_answer"):
+            assert (before["pending_answers"], after["pending_answers"]) == (1, 0)
         return
 
     expected_error = (workflow.WrongState if actor in ALLOWED[action].actors
@@ -404,11 +424,12 @@ def test_transition(world, action, state, actor):
 
 def test_every_case_is_listed_once():
     ids = [case.id for case in CASES]
-    assert len(ids) == len(set(ids)) == len(ALLOWED) * len(STATES) * len(ACTORS) == 1859
+    assert len(ids) == len(set(ids)) == len(ALLOWED) * len(STATES) * len(ACTORS) == 2145
     allowed = sum(is_allowed(*case.values) for case in CASES)
     # dispatch 3×4, accept 2, return 2, note 6×2, request 2×2, decide 3×2, resolve 2×2,
-    # reject 3×3, duplicate 3×3, rate 1, rate by phone 3, record a call 3×7, close 3.
-    assert allowed == 12 + 2 + 2 + 12 + 4 + 6 + 4 + 9 + 9 + 1 + 3 + 21 + 3
+    # reject 3×3, duplicate 3×3, rate 1, rate by phone 3, record a call 3×7, close 3,
+    # approve and send back an answer 1×2 each.
+    assert allowed == 12 + 2 + 2 + 12 + 4 + 6 + 4 + 9 + 9 + 1 + 3 + 21 + 3 + 2 + 2
 
 
 def test_a_deactivated_account_is_not_offered_anything(world):
