@@ -187,6 +187,23 @@ def test_the_form_posts_with_the_csrf_cookie_of_an_anonymous_visitor(answered):
     assert fresh(answered).status == S.CLOSED
 
 
+def test_the_page_keeps_the_token_out_of_referers_yet_lets_a_browser_post_its_origin(answered):
+    """Under ``no-referrer`` a browser posts the form with ``Origin: null``, which the CSRF
+    check refuses: nobody could rate from a phone. The page sends its origin, never its
+    path (the token), to whatever it links to."""
+    browser = Client(enforce_csrf_checks=True)
+    page = get(browser, link(answered)).content.decode()
+    assert re.search(r'<meta name="referrer" content="([^"]+)"', page).group(1) == (
+        "strict-origin")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = {"value": RatingValue.SATISFIED, "csrfmiddlewaretoken": token}
+    assert post(browser, link(answered), data, HTTP_ORIGIN="null").status_code == 403
+    assert fresh(answered).status == S.RESOLVED
+    response = post(browser, link(answered), data, HTTP_ORIGIN="http://testserver")
+    assert response.status_code == 302
+    assert fresh(answered).status == S.CLOSED
+
+
 @pytest.mark.parametrize("value", [RatingValue.SATISFIED, RatingValue.BASICALLY_SATISFIED])
 def test_satisfied_through_the_link_closes_the_issue(client, answered, value):
     response = post(client, link(answered), {"value": value, "comment": " 很及时 "})
@@ -454,12 +471,12 @@ def attach(issue, *, answer=None, name="答复函.pdf", by=None):
 
 @pytest.fixture
 def signed_off(world, answered, private_storage):
-    """The answer as the sign-off makes it: the approved Answer of round 1, its text as the
-    lead signed it off (it differs from the timeline's here, to show which one the page
-    reads), with a letter."""
-    handler = world.users["handler"]
+    """The answer as the sign-off makes it: round 1's Answer (which the answer wrote)
+    approved by the lead, with a letter."""
+    handler, lead = world.users["handler"], world.users["lead"]
     answer = Answer.objects.get(issue=answered, round=1, status=Answer.Status.APPROVED)
-    Answer.objects.filter(pk=answer.pk).update(reply="经审核签发：已安排指标。")
+    answer.reply, answer.written_by, answer.decided_by = "经审核签发：已安排指标。", handler, lead
+    answer.save(update_fields=["reply", "written_by", "decided_by"])
     letter = attach(answered, answer=answer, by=handler)
     own = attach(answered, name="营业执照.pdf", by=world.users["entrepreneur"])
     return answer, letter, own
