@@ -8,6 +8,8 @@
 * ``Column`` and ``match_header``: a column by the names people give it, in Chinese or in
   English, found in the header row whatever its order.
 * ``template_workbook``: an XLSX file with the header and an example row, to fill in.
+* ``RowCheck``, ``statuses``, ``counts``: what each row would do; ``ImportChanged``: the
+  rows no longer check as the preview showed.
 * ``preview_store`` / ``preview_load``: the rows of a preview, kept in the person's own
   session between the preview and the import; the page carries only a signed token, so a
   token that was altered, belongs to another preview or is too old is refused.
@@ -329,6 +331,16 @@ class RowCheck:
         if self.errors.get(""):
             shown.append(("", "", self.errors[""]))
         return shown
+
+
+class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like Http404
+    """The rows no longer check as the preview showed (someone added one of the records
+    meanwhile, or a write was refused): nothing was written; ``checks`` are the rows as they
+    check now. Raised by the apps' import services, answered by ``core.spreadsheet_views``."""
+
+    def __init__(self, checks):
+        super().__init__("the rows changed since the preview")
+        self.checks = checks
 
 
 def statuses(checks: list[RowCheck]) -> list[list]:

@@ -30,8 +30,6 @@ from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Official, Region
 from government.selectors import region_scope_for_user
 
-#: Which preview a session holds (core.spreadsheets.preview_store).
-PREVIEW_KIND = "entrepreneurs"
 NOT_AN_IMPORTER = _("Only a coordinator or an administrator can import entrepreneurs.")
 
 COLUMNS = (

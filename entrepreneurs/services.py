@@ -26,7 +26,7 @@ from accounts.audit import audit_record
 from accounts.models import AuditEvent
 from core.links import absolute_url
 from core.privacy import PRIVACY_NOTICE_VERSION
-from core.spreadsheets import Status, counts, statuses
+from core.spreadsheets import ImportChanged, Status, counts, statuses
 from core.validators import (
     normalize_credit_code,
     normalize_mobile,
@@ -595,15 +595,6 @@ class ImportOutcome:
     enterprises: int
     matched: int
     wrong: int
-
-
-class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like Http404
-    """The rows no longer check as the preview showed (someone added one of the mobiles or
-    codes meanwhile): nothing was written; ``checks`` are the rows as they check now."""
-
-    def __init__(self, checks):
-        super().__init__("the rows changed since the preview")
-        self.checks = checks
 
 
 @transaction.atomic

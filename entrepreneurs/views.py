@@ -7,26 +7,15 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import SpreadsheetImportForm, SpreadsheetUploadForm, add_service_errors
+from core.forms import add_service_errors
 from core.ratelimits import rate_limit_hit
-from core.spreadsheets import (
-    XLSX_CONTENT_TYPE,
-    SpreadsheetError,
-    counts,
-    preview_forget,
-    preview_load,
-    preview_rows,
-    preview_store,
-    statuses,
-    template_workbook,
-)
+from core.spreadsheet_views import SpreadsheetImport, import_views
 from entrepreneurs import imports, services
 from entrepreneurs.forms import (
     ClaimForm,
@@ -318,91 +307,36 @@ def _require_importer(user) -> None:
         raise PermissionDenied(imports.NOT_AN_IMPORTER)
 
 
-def _import_page(request, *, form=None, checks=None, token="", file_name="", status=200,
-                 refusal=""):
-    user = request.user
-    return render(request, "core/spreadsheet_import.html", {
-        "title": _("Import entrepreneurs"),
-        "intro": _("Add the people and enterprises of a list kept in Excel to the directory. "
-                   "They need no account: like people added at the door, they are verified "
-                   "by you and may claim an account later."),
-        "scope": _scope(user),
-        "back_url": reverse("entrepreneurs:list"),
-        "back_label": _("Entrepreneurs"),
-        "template_url": reverse("entrepreneurs:import_template"),
-        "upload_url": reverse("entrepreneurs:import"),
-        "confirm_url": reverse("entrepreneurs:import_confirm"),
-        "columns": imports.COLUMNS,
-        "form": form or SpreadsheetUploadForm(columns=imports.COLUMNS),
-        "checks": checks,
-        "shown": preview_rows(checks) if checks else [],
-        "counts": counts(checks) if checks else None,
-        "token": token,
-        "file_name": file_name,
-        "refusal": refusal,
-    }, status=status)
-
-
-def _preview(request, *, records, file_name, refusal="", status=200):
-    checks = imports.check_rows(actor=request.user, records=records)
-    token = preview_store(request, kind=imports.PREVIEW_KIND, payload={
-        "records": records, "file_name": file_name, "expected": statuses(checks),
-    })
-    return _import_page(request, checks=checks, token=token, file_name=file_name,
-                        refusal=refusal, status=status)
-
-
-@login_required
-def import_upload(request):
-    """Coordinators and administrators: upload a list, see what each row would do."""
-    _require_importer(request.user)
-    if request.method != "POST":
-        return _import_page(request)
-    form = SpreadsheetUploadForm(request.POST, request.FILES, columns=imports.COLUMNS)
-    if not form.is_valid():
-        return _import_page(request, form=form, status=400)
-    return _preview(request, records=form.records, file_name=form.file_name)
-
-
-@require_POST
-@login_required
-def import_confirm(request):
-    """The preview's "Import": the rows it showed as new are added, or nothing is."""
-    _require_importer(request.user)
-    form = SpreadsheetImportForm(request.POST)
-    signed = form.cleaned_data["token"] if form.is_valid() else ""
-    try:
-        preview = preview_load(request, kind=imports.PREVIEW_KIND, signed=signed)
-    except SpreadsheetError as error:
-        return _import_page(request, refusal=" ".join(error.messages), status=400)
-    records = [(number, values) for number, values in preview["records"]]
-    try:
-        outcome = services.entrepreneurs_import(
-            actor=request.user, records=records, file_name=preview["file_name"],
-            expected=preview["expected"],
-        )
-    except services.ImportChanged:
-        return _preview(request, records=records, file_name=preview["file_name"], status=409,
-                        refusal=_("Something changed since the preview (someone added one of "
-                                  "these people or enterprises a moment ago). Nothing has "
-                                  "been imported: check the rows below and import again."))
-    preview_forget(request, kind=imports.PREVIEW_KIND)
-    messages.success(request, _(
+def _imported(file_name: str, outcome: services.ImportOutcome) -> str:
+    return _(
         "Imported from %(file)s: %(people)d people and %(enterprises)d enterprises added; "
         "%(matched)d already in the directory; %(wrong)d wrong rows left out."
-    ) % {"file": preview["file_name"], "people": outcome.people,
-         "enterprises": outcome.enterprises, "matched": outcome.matched,
-         "wrong": outcome.wrong})
-    return redirect("entrepreneurs:list")
+    ) % {"file": file_name, "people": outcome.people, "enterprises": outcome.enterprises,
+         "matched": outcome.matched, "wrong": outcome.wrong}
 
 
-@login_required
-def import_template(request):
-    """The list's template: its headers and one example row (XLSX)."""
-    _require_importer(request.user)
-    scope = _scope(request.user)
-    content = template_workbook(imports.COLUMNS, title=str(_("Entrepreneurs")),
-                                examples={"region": scope.name} if scope else None)
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="entrepreneurs-template.xlsx"'
-    return response
+def _template_examples(user) -> dict | None:
+    scope = _scope(user)
+    return {"region": scope.name} if scope else None
+
+
+IMPORT = SpreadsheetImport(
+    namespace="entrepreneurs",
+    title=_("Import entrepreneurs"),
+    intro=_("Add the people and enterprises of a list kept in Excel to the directory. "
+            "They need no account: like people added at the door, they are verified "
+            "by you and may claim an account later."),
+    scope=_scope,
+    back_label=_("Entrepreneurs"),
+    changed=_("Something changed since the preview (someone added one of "
+              "these people or enterprises a moment ago). Nothing has "
+              "been imported: check the rows below and import again."),
+    success=_imported,
+    columns=imports.COLUMNS,
+    examples=_template_examples,
+    require=_require_importer,
+    check=imports.check_rows,
+    write=services.entrepreneurs_import,
+)
+#: The import's pages: upload and preview, "Import", the template (coordinators, administrators).
+import_upload, import_confirm, import_template = import_views(IMPORT)

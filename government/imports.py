@@ -8,8 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from core.spreadsheets import Column, RowCheck, header_key
 from government.models import Department, Official
 
-#: Which preview a session holds (core.spreadsheets.preview_store).
-PREVIEW_KIND = "officials"
 NOT_AN_IMPORTER = _("Only an administrator can import officials.")
 
 COLUMNS = (

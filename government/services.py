@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
-from core.spreadsheets import Status, statuses
+from core.spreadsheets import ImportChanged, Status, statuses
 from core.validators import clean_text_problems, normalize_mobile
 from government import imports, notices
 from government.models import Department, Official, Region
@@ -386,15 +386,6 @@ def _set_active(*, actor, official: Official, active: bool) -> None:
 
 
 # --- Importing a list (administrators) -----------------------------------------------------
-
-
-class ImportChanged(Exception):  # noqa: N818 - a refusal the view answers, like Http404
-    """The rows no longer check as the preview showed: nothing was written; ``checks`` are
-    the rows as they check now."""
-
-    def __init__(self, checks):
-        super().__init__("the rows changed since the preview")
-        self.checks = checks
 
 
 def _require_import(actor) -> None:

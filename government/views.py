@@ -6,24 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.forms import SpreadsheetImportForm, SpreadsheetUploadForm, add_service_errors
-from core.spreadsheets import (
-    XLSX_CONTENT_TYPE,
-    SpreadsheetError,
-    counts,
-    preview_forget,
-    preview_load,
-    preview_rows,
-    preview_store,
-    statuses,
-    template_workbook,
-)
+from core.forms import add_service_errors
+from core.spreadsheet_views import SpreadsheetImport, import_views
 from government import imports, services
 from government.forms import OfficialCreateForm, OfficialEditForm, OfficialFilterForm
 from government.models import Official
@@ -165,83 +154,22 @@ def _require_importer(user) -> None:
         raise PermissionDenied(imports.NOT_AN_IMPORTER)
 
 
-def _import_page(request, *, form=None, checks=None, token="", file_name="", status=200,
-                 refusal=""):
-    return render(request, "core/spreadsheet_import.html", {
-        "title": _("Import officials"),
-        "intro": _("Create officials' accounts from a list. Each new official is emailed a "
-                   "one-time link to choose a password, as when an account is made by hand."),
-        "back_url": reverse("officials:list"),
-        "back_label": _("Officials"),
-        "template_url": reverse("officials:import_template"),
-        "upload_url": reverse("officials:import"),
-        "confirm_url": reverse("officials:import_confirm"),
-        "columns": imports.COLUMNS,
-        "form": form or SpreadsheetUploadForm(columns=imports.COLUMNS),
-        "checks": checks,
-        "shown": preview_rows(checks) if checks else [],
-        "counts": counts(checks) if checks else None,
-        "token": token,
-        "file_name": file_name,
-        "refusal": refusal,
-    }, status=status)
-
-
-def _preview(request, *, records, file_name, refusal="", status=200):
-    checks = services.officials_import_check(actor=request.user, records=records)
-    token = preview_store(request, kind=imports.PREVIEW_KIND, payload={
-        "records": records, "file_name": file_name, "expected": statuses(checks),
-    })
-    return _import_page(request, checks=checks, token=token, file_name=file_name,
-                        refusal=refusal, status=status)
-
-
-@login_required
-def official_import(request):
-    """Administrators: upload a list of officials, see what each row would do."""
-    _require_importer(request.user)
-    if request.method != "POST":
-        return _import_page(request)
-    form = SpreadsheetUploadForm(request.POST, request.FILES, columns=imports.COLUMNS)
-    if not form.is_valid():
-        return _import_page(request, form=form, status=400)
-    return _preview(request, records=form.records, file_name=form.file_name)
-
-
-@require_POST
-@login_required
-def official_import_confirm(request):
-    """The preview's "Import": the accounts of the new rows are created, or none is."""
-    _require_importer(request.user)
-    form = SpreadsheetImportForm(request.POST)
-    signed = form.cleaned_data["token"] if form.is_valid() else ""
-    try:
-        preview = preview_load(request, kind=imports.PREVIEW_KIND, signed=signed)
-    except SpreadsheetError as error:
-        return _import_page(request, refusal=" ".join(error.messages), status=400)
-    records = [(number, values) for number, values in preview["records"]]
-    try:
-        created = services.officials_import(
-            actor=request.user, records=records, file_name=preview["file_name"],
-            expected=preview["expected"],
-        )
-    except services.ImportChanged:
-        return _preview(request, records=records, file_name=preview["file_name"], status=409,
-                        refusal=_("Something changed since the preview (an account with one "
-                                  "of these emails or mobiles was made a moment ago). Nothing "
-                                  "has been imported: check the rows below and import again."))
-    preview_forget(request, kind=imports.PREVIEW_KIND)
-    messages.success(request, _("Imported from %(file)s: %(count)d accounts created; each "
-                                "official is emailed a link to choose a password.")
-                     % {"file": preview["file_name"], "count": created})
-    return redirect("officials:list")
-
-
-@login_required
-def official_import_template(request):
-    """The list's template: its headers and one example row (XLSX)."""
-    _require_importer(request.user)
-    content = template_workbook(imports.COLUMNS, title=str(_("Officials")))
-    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = 'attachment; filename="officials-template.xlsx"'
-    return response
+IMPORT = SpreadsheetImport(
+    namespace="officials",
+    title=_("Import officials"),
+    intro=_("Create officials' accounts from a list. Each new official is emailed a "
+            "one-time link to choose a password, as when an account is made by hand."),
+    back_label=_("Officials"),
+    changed=_("Something changed since the preview (an account with one "
+              "of these emails or mobiles was made a moment ago). Nothing "
+              "has been imported: check the rows below and import again."),
+    success=lambda file_name, created: _(
+        "Imported from %(file)s: %(count)d accounts created; each official is emailed a "
+        "link to choose a password.") % {"file": file_name, "count": created},
+    columns=imports.COLUMNS,
+    require=_require_importer,
+    check=services.officials_import_check,
+    write=services.officials_import,
+)
+#: The import's pages: upload and preview, "Import", the template (administrators).
+official_import, official_import_confirm, official_import_template = import_views(IMPORT)

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
 from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
-from issues.models import FollowUpCall, Issue, RatingValue, SatisfactionRating
+from issues.forms.rating import RatingForm
+from issues.models import FollowUpCall, Issue, RatingValue
 from issues.policy import Action
 from issues.rules import workflow_rules
 from issues.selectors import dispatch_departments, issues_for_user
@@ -288,34 +289,10 @@ class CloseForm(ActionForm):
         return {"note": self.cleaned_data["note"]}
 
 
-class RateForm(ActionForm):
+class RateForm(RatingForm, ActionForm):
+    """The rating page's form: ``RatingForm``'s fields and rule, and the issue's version."""
+
     action = Action.RATE
-
-    value = forms.ChoiceField(
-        label=_("How satisfied are you with the answer?"), choices=RatingValue.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how satisfied you are.")},
-    )
-    reason = forms.ChoiceField(
-        label=_("Why are you dissatisfied?"), choices=SatisfactionRating.Reason.choices,
-        widget=forms.RadioSelect, required=False,
-    )
-    comment = _text(_("Comment"), None, required=False, rows=3,
-                    help_text=_("Optional. The department and the coordinators read it."))
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("value") == RatingValue.DISSATISFIED:
-            if not cleaned.get("reason"):
-                self.add_error("reason", _("Say why you are dissatisfied."))
-        else:
-            cleaned["reason"] = ""
-        return cleaned
-
-    def arguments(self) -> dict:
-        data = self.cleaned_data
-        return {"value": data["value"], "reason": data.get("reason") or "",
-                "comment": data.get("comment") or ""}
 
 
 class RecordCallForm(RateForm):
@@ -366,15 +343,11 @@ class RecordCallForm(RateForm):
 
     def clean(self):
         cleaned = ActionForm.clean(self)
-        value = cleaned.get("value") or ""
-        if value and cleaned.get("reached") is False:
+        if cleaned.get("value") and cleaned.get("reached") is False:
+            # add_error drops the value, so clean_rating then drops the reason too.
             self.add_error("value", _("A rating can only be recorded from a call that reached "
                                       "the person."))
-        elif value == RatingValue.DISSATISFIED and not cleaned.get("reason"):
-            self.add_error("reason", _("Say why you are dissatisfied."))
-        if value != RatingValue.DISSATISFIED:
-            cleaned["reason"] = ""
-        return cleaned
+        return self.clean_rating(cleaned)
 
     def purpose(self) -> str:
         rating = self.cleaned_data.get("about_rating")
@@ -387,8 +360,7 @@ class RecordCallForm(RateForm):
     def arguments(self) -> dict:
         data = self.cleaned_data
         return {"purpose": self.purpose(), "reached": data["reached"],
-                "note": data.get("note") or "", "value": data.get("value") or "",
-                "reason": data.get("reason") or "", "comment": data.get("comment") or "",
+                "note": data.get("note") or "", **super().arguments(),
                 "about_rating": data.get("about_rating")}
 
 
