@@ -7,6 +7,9 @@ assisting department's ``resolve_limit_days``). When a coordinator corrects the 
 that recomputes the due dates of the open issues the changed days can touch. The daily sweep calls
 ``issue_due_dates_recompute()`` for every open issue as well, so a change made while the
 broker was down is applied the next day at the latest.
+
+``rating_closes_on`` is the one reckoning of the rating window: the day an answer left
+unrated closes (the follow-up queue of calls and the SMS rating link both show it).
 """
 
 import logging
@@ -15,11 +18,23 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Case, F, Value, When
+from django.utils import timezone
 
 from core.workdays import WorkCalendar, work_calendar
 from issues.models import AssistingDepartment, Issue
+from issues.rules import workflow_rules
 
 logger = logging.getLogger(__name__)
+
+
+def rating_closes_on(issue: Issue, *, calendar: WorkCalendar | None = None) -> date | None:
+    """The day the answer of ``issue`` closes unrated if nobody rates it:
+    ``ISSUE_RATING_CLOSE_DAYS`` working days after the answer; None before an answer."""
+    if issue.resolved_at is None:
+        return None
+    calendar = calendar or work_calendar()
+    return calendar.add_working_days(timezone.localdate(issue.resolved_at),
+                                     workflow_rules().rating_close_days)
 
 #: Rows read per database round trip.
 CHUNK_SIZE = 2000

@@ -16,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from core.pagination import CappedPaginator
 from core.workdays import work_calendar
 from government.models import Department, Official
-from government.selectors import official_for_user
+from government.selectors import official_for_user, user_label
+from issues.deadlines import rating_closes_on
 from issues.listing import (
     ISSUE_PAGE_SIZE,
     IssueFilters,
@@ -156,9 +157,7 @@ def answers_awaiting_sign_off_for_user(*, user, limit: int = 10) -> list[Answer]
         .order_by("written_at", "id")[:limit]
     )
     for answer in answers:
-        official = getattr(answer.written_by, "official", None)
-        answer.written_by_name = (official.name if official is not None
-                                  else answer.written_by.get_full_name())
+        answer.written_by_name = user_label(answer.written_by)
     return answers
 
 
@@ -428,10 +427,7 @@ def follow_up_queue_for_user(*, user, awaiting_page=None, dissatisfied_page=None
         FOLLOW_UP_PAGE_SIZE,
     ).get_page(awaiting_page)
     for issue in awaiting:
-        issue.rating_due_on = (
-            calendar.add_working_days(timezone.localdate(issue.resolved_at),
-                                      rules.rating_close_days)
-            if issue.resolved_at else None)
+        issue.rating_due_on = rating_closes_on(issue, calendar=calendar)
     ratings = _ratings_to_call(user=user)
     dissatisfied = CappedPaginator(ratings.filter(value=RatingValue.DISSATISFIED),
                                    FOLLOW_UP_PAGE_SIZE).get_page(dissatisfied_page)

@@ -31,10 +31,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.workdays import work_calendar
 from government.models import Department
+from issues.deadlines import rating_closes_on
 from issues.models import Answer, Attachment, Issue, IssueEvent, SatisfactionRating
-from issues.rules import workflow_rules
 
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 BASE = len(ALPHABET)
@@ -143,12 +142,10 @@ class LinkReading:
 
 def _window_end(issue: Issue, *, today: date) -> tuple[date | None, bool]:
     """The last day to rate the answer, and whether it has passed (the follow-up queue
-    closes the answer unrated on the day after: ``issues.follow_up``)."""
-    if issue.resolved_at is None:
+    closes the answer unrated on ``rating_closes_on``)."""
+    closes_on = rating_closes_on(issue)
+    if closes_on is None:
         return None, False
-    calendar = work_calendar()
-    answered_on = timezone.localdate(issue.resolved_at)
-    closes_on = calendar.add_working_days(answered_on, workflow_rules().rating_close_days)
     return closes_on - timedelta(days=1), today >= closes_on
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from government.models import Official
+from government.selectors import user_label
 from issues import notices
 from issues.attachments import (
     MAX_ATTACHMENTS,
@@ -90,15 +91,10 @@ def _resolve(*, actor, issue: Issue, version: int, reply: str, files) -> Issue:
             subject=_("An answer to issue %(reference)s awaits your sign-off") % {
                 "reference": issue.reference},
             body=_("%(author)s answered “%(title)s”. Approve the answer, or send it back "
-                   "with a note.") % {"author": _author_name(actor), "title": issue.title},
+                   "with a note.") % {"author": user_label(actor), "title": issue.title},
             issue=issue,
         )
     return issue
-
-
-def _author_name(user) -> str:
-    official = getattr(user, "official", None)
-    return official.name if official is not None else user.get_full_name() or user.username
 
 
 def _pending_answer(issue: Issue) -> Answer:
