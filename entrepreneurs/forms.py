@@ -24,6 +24,44 @@ from government.models import Region
 BLANK_CHOICE = [("", "---------")]
 
 
+def new_password_fields() -> tuple[forms.CharField, forms.CharField]:
+    """A new password and the same again, as sign-up and claiming an account ask them."""
+    return (
+        forms.CharField(
+            label=_("Password"), strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+            help_text=password_validation.password_validators_help_text_html(),
+        ),
+        forms.CharField(
+            label=_("Password again"), strip=False,
+            widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        ),
+    )
+
+
+def privacy_consent_field(required_message) -> forms.BooleanField:
+    """The tick that accepts the privacy notice; its label links to the notice once the
+    form is built (``label_privacy_consent``)."""
+    return forms.BooleanField(required=True, error_messages={"required": required_message})
+
+
+def label_privacy_consent(form) -> None:
+    form.fields["privacy_consent"].label = format_html(
+        gettext('I have read and agree to the <a href="{url}" target="_blank" '
+                'rel="noopener">privacy notice</a>'),
+        url=reverse("privacy:notice"),
+    )
+
+
+def passwords_differ(form, data) -> bool:
+    """Says on the form when the two passwords differ; True then."""
+    password = data.get("password")
+    if password and data.get("password_confirm") and password != data["password_confirm"]:
+        form.add_error("password_confirm", _("The two passwords differ."))
+        return True
+    return False
+
+
 def county_regions():
     """The regions an enterprise signs up in: the districts, counties and areas."""
     return Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
@@ -49,15 +87,7 @@ class SignUpForm(CleanTextForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text=_("Optional. You may log in with it too, and notices are sent to it."),
     )
-    password = forms.CharField(
-        label=_("Password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password_confirm = forms.CharField(
-        label=_("Password again"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
+    password, password_confirm = new_password_fields()
     position = forms.CharField(
         label=_("Position"), max_length=50, required=False,
         help_text=_("Optional, e.g. chairman or general manager."),
@@ -92,11 +122,8 @@ class SignUpForm(CleanTextForm):
     scale = forms.ChoiceField(
         label=_("Scale"), choices=BLANK_CHOICE + Enterprise.Scale.choices, required=False
     )
-    privacy_consent = forms.BooleanField(
-        required=True,
-        error_messages={"required": _("Please read and agree to the privacy notice to "
-                                      "register.")},
-    )
+    privacy_consent = privacy_consent_field(
+        _("Please read and agree to the privacy notice to register."))
 
     PERSON_FIELDS = ("name", "mobile", "email", "password", "password_confirm", "position",
                      "is_new_generation", "consent_to_contact")
@@ -105,11 +132,7 @@ class SignUpForm(CleanTextForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = county_regions()
-        self.fields["privacy_consent"].label = format_html(
-            gettext('I have read and agree to the <a href="{url}" target="_blank" '
-                    'rel="noopener">privacy notice</a>'),
-            url=reverse("privacy:notice"),
-        )
+        label_privacy_consent(self)
         self.enterprise = None
 
     def clean_mobile(self):
@@ -126,9 +149,7 @@ class SignUpForm(CleanTextForm):
     def clean(self):
         data = super().clean()
         password = data.get("password")
-        if password and data.get("password_confirm") and password != data["password_confirm"]:
-            self.add_error("password_confirm", _("The two passwords differ."))
-        elif password:
+        if password and not passwords_differ(self, data):
             user = get_user_model()(
                 username=data.get("mobile", ""), email=data.get("email", ""),
                 first_name=data.get("name", ""),
@@ -317,32 +338,15 @@ class ClaimForm(CleanTextForm):
     """A person added without an account sets their password (their mobile is their user
     name), as at sign-up."""
 
-    password = forms.CharField(
-        label=_("Password"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=password_validation.password_validators_help_text_html(),
-    )
-    password_confirm = forms.CharField(
-        label=_("Password again"), strip=False,
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-    )
-    privacy_consent = forms.BooleanField(
-        required=True,
-        error_messages={"required": _("Please read and agree to the privacy notice to set up "
-                                      "your account.")},
-    )
+    password, password_confirm = new_password_fields()
+    privacy_consent = privacy_consent_field(
+        _("Please read and agree to the privacy notice to set up your account."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["privacy_consent"].label = format_html(
-            gettext('I have read and agree to the <a href="{url}" target="_blank" '
-                    'rel="noopener">privacy notice</a>'),
-            url=reverse("privacy:notice"),
-        )
+        label_privacy_consent(self)
 
     def clean(self):
         data = super().clean()
-        password = data.get("password")
-        if password and data.get("password_confirm") and password != data["password_confirm"]:
-            self.add_error("password_confirm", _("The two passwords differ."))
+        passwords_differ(self, data)
         return data
