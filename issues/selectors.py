@@ -101,7 +101,8 @@ __all__ = [
     "IssueDetail", "actor_display_name", "can_see_issue_contacts", "dispatch_departments",
     "answer_under_review_for_issue", "issue_detail_for_user", "issue_timeline_for_user",
     "may_see_unapproved_answers",
-    "pending_extension_request_for_issue", "sessions_for_issue_entry_for_user",
+    "pending_extension_request_for_issue", "rating_followed_up",
+    "sessions_for_issue_entry_for_user",
 ]
 
 
@@ -323,6 +324,20 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
 
 
 # --- What the workflow's forms offer ----------------------------------------------------
+
+
+def rating_followed_up(*, detail: "IssueDetail", asked) -> SatisfactionRating | None:
+    """The rating a follow-up call about the issue is about: the one ``asked`` for (its pk,
+    from the queue) if it is this issue's; else, once the answer no longer awaits a rating,
+    its latest rating; else None (the call is about the answer awaiting one)."""
+    try:
+        pk = int(asked)
+    except (TypeError, ValueError):
+        pk = None
+    rating = next((rating for rating in detail.ratings if rating.pk == pk), None)
+    if rating is None and detail.issue.status != Issue.Status.RESOLVED and detail.ratings:
+        rating = detail.ratings[-1]
+    return rating
 
 
 def pending_extension_request_for_issue(*, issue: Issue):

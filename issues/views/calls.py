@@ -14,7 +14,12 @@ from core.forms import add_service_errors
 from issues import workflow
 from issues.forms import RecordCallForm
 from issues.models import FollowUpCall, Issue, RatingValue
-from issues.selectors import follow_up_queue_for_user, issue_scope_for_user, may_record_calls
+from issues.selectors import (
+    follow_up_queue_for_user,
+    issue_scope_for_user,
+    may_record_calls,
+    rating_followed_up,
+)
 from issues.views.issue_page import _detail_or_404
 from issues.workflow import Action, StaleIssue, WorkflowError, WrongState
 
@@ -45,15 +50,6 @@ def follow_up(request):
     })
 
 
-def _rating_asked(detail, raw):
-    """The rating of this issue named by ``?rating=`` (from the queue), or None."""
-    try:
-        pk = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return next((rating for rating in detail.ratings if rating.pk == pk), None)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_call(request, reference: str):
@@ -63,14 +59,11 @@ def record_call(request, reference: str):
     detail = _detail_or_404(user, reference)
     _require_caller(user)
     issue = detail.issue
-    rating = _rating_asked(detail, request.GET.get("rating"))
+    rating = rating_followed_up(detail=detail, asked=request.GET.get("rating"))
     message, status = "", 200
     refusal = workflow.action_refusal(user=user, action=Action.RECORD_CALL, issue=issue)
     if refusal is None and rating is None and issue.status != Issue.Status.RESOLVED:
-        # After the answer was rated, a call follows up its latest rating.
-        rating = detail.ratings[-1] if detail.ratings else None
-        if rating is None:
-            refusal = WrongState(NOTHING_TO_FOLLOW_UP)
+        refusal = WrongState(NOTHING_TO_FOLLOW_UP)
     form = RecordCallForm(request.POST if request.method == "POST" else None, issue=issue,
                           user=user, rating=rating)
     if refusal is not None:
