@@ -33,7 +33,14 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from government.models import Department
 from issues.deadlines import rating_closes_on
-from issues.models import Answer, Attachment, Issue, IssueEvent, SatisfactionRating
+from issues.models import (
+    Answer,
+    Attachment,
+    Issue,
+    IssueEvent,
+    RatingValue,
+    SatisfactionRating,
+)
 
 ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 BASE = len(ALPHABET)
@@ -204,3 +211,17 @@ def rating_link_attachment(reading: LinkReading, pk: int) -> Attachment:
         if attachment.pk == pk:
             return attachment
     raise Attachment.DoesNotExist
+
+
+def rating_outcome(reading: LinkReading) -> tuple[str, date | None]:
+    """What the rating the link gave led to, for its thank-you page: "closed", "reopened"
+    (with the new round's due date while the department holds it) or "review" (the last
+    round: a coordinator decides)."""
+    rating, issue = reading.rating, reading.issue
+    if rating.value != RatingValue.DISSATISFIED:
+        return "closed", None
+    if issue.round == rating.round:
+        return "review", None
+    due_on = issue.due_on if (issue.round == rating.round + 1
+                              and issue.status in Issue.WITH_DEPARTMENT_STATUSES) else None
+    return "reopened", due_on

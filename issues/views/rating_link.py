@@ -28,6 +28,7 @@ from issues.rating_links import (
     LinkState,
     rating_link_attachment,
     rating_link_read,
+    rating_outcome,
 )
 from issues.workflow import WorkflowError
 
@@ -112,14 +113,7 @@ def rating_link_thanks(request, token: str):
     rating, issue = reading.rating, reading.issue
     if rating is None:
         return redirect("rating_link:page", token=token)
-    if rating.value != RatingValue.DISSATISFIED:
-        outcome = "closed"
-    elif issue.round > rating.round:
-        outcome = "reopened"
-    else:
-        outcome = "review"
-    due_on = issue.due_on if (outcome == "reopened" and issue.round == rating.round + 1
-                              and issue.status in Issue.WITH_DEPARTMENT_STATUSES) else None
+    outcome, due_on = rating_outcome(reading)
     return render(request, "issues/rate_by_link_thanks.html", {
         "reading": reading, "issue": issue, "rating": rating, "outcome": outcome,
         "due_on": due_on, "will_call": rating.verify_by_call,
