@@ -255,14 +255,13 @@ def enterprise_merge(request, pk: int):
 def claim(request, token: str):
     """``/c/<token>``, the link in the SMS to a person added without an account: they set a
     password (their mobile is their user name), and are logged in to their own record."""
-    context = {}  # every page has {{ programme_phone }} (core's context processor)
     if request.user.is_authenticated:
         return render(request, "entrepreneurs/claim.html", {"signed_in": True})
     try:
         person = claim_token_person(token)
     except ClaimLinkError as error:
         return render(request, "entrepreneurs/claim.html",
-                      {**context, "refusal": CLAIM_REFUSALS[error.reason]}, status=400)
+                      {"refusal": CLAIM_REFUSALS[error.reason]}, status=400)
     form = ClaimForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
@@ -277,7 +276,7 @@ def claim(request, token: str):
                     privacy_consent=form.cleaned_data["privacy_consent"])
             except ClaimLinkError as error:
                 return render(request, "entrepreneurs/claim.html",
-                              {**context, "refusal": CLAIM_REFUSALS[error.reason]}, status=400)
+                              {"refusal": CLAIM_REFUSALS[error.reason]}, status=400)
             except ValidationError as error:
                 add_service_errors(form, error)
                 status = 400
@@ -291,7 +290,7 @@ def claim(request, token: str):
         else:
             status = 400
     return render(request, "entrepreneurs/claim.html",
-                  {**context, "form": form, "person": person}, status=status)
+                  {"form": form, "person": person}, status=status)
 
 
 def _scope(user) -> Region | None:
