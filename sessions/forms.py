@@ -1,6 +1,6 @@
 """Forms of the session screens: they parse what was typed; the services decide."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.db.models import Q
@@ -154,11 +154,24 @@ class SeriesForm(_Planning):
                    "duration_minutes", "venue", "host", "departments", "capacity", "starts_on",
                    "ends_on", "weeks_ahead", "on_holiday"]
 
-    def __init__(self, *args, user, **kwargs):
+    #: What changing a series does not offer: set when it is set up (its last date is set
+    #: by ending it).
+    FIXED = ("region", "kind", "capacity", "starts_on", "ends_on", "weeks_ahead", "on_holiday")
+
+    def __init__(self, *args, user, series: SessionSeries | None = None, **kwargs):
+        if series is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(series, name) for name in
+                                 ("name", "theme", "weekday", "start_time", "duration_minutes",
+                                  "venue")}
+            kwargs["initial"]["host"] = series.host_id
+            kwargs["initial"]["departments"] = [d.pk for d in series.departments.all()]
         kwargs.setdefault("initial", {}).setdefault("starts_on", timezone.localdate())
         kwargs["initial"].setdefault("theme", "政企恳谈会")
         super().__init__(*args, user=user, **kwargs)
         self.fields["region"].queryset = _regions_for(user)
+        if series is not None:
+            for name in self.FIXED:
+                del self.fields[name]
 
     def clean(self):
         cleaned = super().clean()
@@ -171,6 +184,31 @@ class SeriesForm(_Planning):
         data = dict(self.cleaned_data)
         data["departments"] = list(data["departments"])
         return data
+
+
+def leave_out_dates(data) -> list[date]:
+    """The weeks a coordinator confirmed to leave out, as the confirming button sends them
+    ("2026-03-11,2026-03-18"); anything unreadable counts as none, so the clashes are shown
+    again rather than a week left out unseen."""
+    dates = []
+    for part in str(data.get("leave_out", ""))[:2000].split(","):
+        try:
+            dates.append(date.fromisoformat(part.strip()))
+        except ValueError:
+            continue
+    return dates
+
+
+class SeriesEndForm(CleanTextForm):
+    ends_on = forms.DateField(
+        label=_("Last date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("No week after it is planned; the series' sessions after it are cancelled "
+                    "and everyone taking part is told."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("ends_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
 
 
 class SessionFilterForm(CleanTextForm):

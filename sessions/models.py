@@ -132,6 +132,33 @@ class SessionSeries(models.Model):
         return self.name
 
 
+class SkippedWeek(models.Model):
+    """A week of a series its coordinator chose to leave out, having seen why (the clash
+    named when the series was set up or changed): it is never planned."""
+
+    series = models.ForeignKey(SessionSeries, models.CASCADE, related_name="skipped_weeks",
+                               verbose_name=_("series"))
+    series_date = models.DateField(_("date in the series"))
+    reason = models.TextField(_("why it is left out"))
+    left_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("left out by"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("series", "series_date")
+        verbose_name = _("week left out")
+        verbose_name_plural = _("weeks left out")
+        constraints = [
+            models.UniqueConstraint(fields=("series", "series_date"),
+                                    name="skipped_week_once_per_series_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} · {self.series_date:%Y-%m-%d}"
+
+
 class TalkSession(models.Model):
     """One session (场): a table in one region on one day."""
 

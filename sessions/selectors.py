@@ -342,6 +342,17 @@ def series_for_user(*, user) -> QuerySet[SessionSeries]:
     return series if scope is None else series.filter(region=scope)
 
 
+def series_sessions_after(*, series: SessionSeries, day) -> list[TalkSession]:
+    """The series' sessions still to come (planned or open) on a day after ``day``, each
+    with ``registered`` (people with a place or on the waiting list): those ending the
+    series on ``day`` cancels. One query."""
+    after = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return list(series.sessions.filter(
+        status__in=TalkSession.UPCOMING_STATUSES, starts_at__gte=after,
+    ).annotate(registered=Count("attendances", filter=Q(attendances__status__in=(
+        Attendance.Status.REGISTERED, Attendance.Status.WAITLISTED)))).order_by("starts_at"))
+
+
 def invitation_candidates(*, session: TalkSession, region: Region | None = None,
                           industry: str = "", scale: str = "",
                           new_generation: bool | None = None) -> QuerySet[Entrepreneur]:

@@ -306,6 +306,8 @@ MATRIX: dict[str, Case] = {
         only({"coordinator_other_county": 404, "coordinator_city": 302, "admin": 302}),
         kwargs=lambda w: {"pk": w.objects["series"].pk}, method="post",
     ),
+    "sessions:series_edit": Case(CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["series"].pk}),
+    "sessions:series_end": Case(CITY_SCOPE_ONLY, kwargs=lambda w: {"pk": w.objects["series"].pk}),
     "sessions:calendar_feed": Case(signed_in(200)),
     "sessions:feed": Case(everyone(200), kwargs=lambda w: {"token": w.objects["feed"].token}),
     "sessions:detail": Case(SESSION_SEEN, kwargs=SESSION),

@@ -10,7 +10,8 @@ Where each lives:
 
 - ``common``: the refusals, the coordinator's check, the locked read of a session;
 - ``planning``: editions, creating, changing, opening, cancelling and closing a session;
-- ``series``: weekly series and the planning of their coming weeks;
+- ``series``: weekly series (set up, changed, ended; their clashing weeks confirmed first)
+  and the planning of their coming weeks;
 - ``places``: invitations, registration, the waiting list, cancelling a place, rating;
 - ``check_in``: ticking off at the door, walk-ins, the venue's check-in code;
 - ``reminders``: the reminder queue;
@@ -53,24 +54,33 @@ from sessions.services.planning import (
 )
 from sessions.services.reminders import session_reminders_send
 from sessions.services.series import (
+    SERIES_CHANGEABLE,
+    SeriesChange,
+    SeriesClashes,
     SeriesReport,
+    Week,
+    check_series_end,
     series_create,
+    series_end,
     series_generate,
     series_generate_all,
     series_generate_for_user,
     series_set_active,
+    series_update,
 )
 
 __all__ = [
-    "MAX_INVITATIONS", "A", "NotAllowed", "SeriesReport", "SessionError", "T", "WrongState",
+    "MAX_INVITATIONS", "SERIES_CHANGEABLE", "A", "NotAllowed", "SeriesChange", "SeriesClashes",
+    "SeriesReport", "SessionError", "T", "Week", "WrongState",
     "attendance_add_walk_in", "attendance_cancel", "attendance_check_in",
     "attendance_check_in_by_code", "attendance_rate", "attendance_register",
     "attendance_register_walk_in",
     "attendance_undo_check_in", "calendar_feed_for_user", "calendar_feed_renew",
     "check_in_code_make", "check_in_code_verify", "check_no_clash", "check_session_close",
-    "check_session_update", "edition_for_day",
+    "check_series_end", "check_session_update", "edition_for_day",
     "notices", "series_create", "series_generate", "series_generate_all",
-    "series_generate_for_user", "series_set_active", "session_cancel", "session_close",
+    "series_end", "series_generate_for_user", "series_set_active", "series_update",
+    "session_cancel", "session_close",
     "session_create", "session_invite", "session_minutes_save", "session_open_registration",
     "session_reminders_send", "session_update",
 ]

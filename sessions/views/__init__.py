@@ -9,7 +9,7 @@ Where each lives:
 - ``actions``: every POST action on a session, one table entry each;
 - ``check_in_pages``: the door list, the venue's code and the page it leads to;
 - ``venue``: the printed sign-in sheet;
-- ``series``: weekly series;
+- ``series``: weekly series (set up, changed, paused, ended);
 - ``feeds``: .ics files and the secret calendar address.
 """
 
@@ -25,13 +25,21 @@ from sessions.views.pages import (
     session_list,
     session_short_link,
 )
-from sessions.views.series import series_create, series_generate, series_list, series_pause
+from sessions.views.series import (
+    series_create,
+    series_edit,
+    series_end,
+    series_generate,
+    series_list,
+    series_pause,
+)
 from sessions.views.venue import sign_in_sheet
 
 __all__ = [
     "ACTIONS", "FEED_LIMIT", "NOT_FOUND", "ONLY_COORDINATORS", "calendar_feed", "check_in",
-    "check_in_add", "check_in_code", "check_in_scan", "feed", "series_create", "series_generate",
-    "series_list", "series_pause", "session_action", "session_create", "session_detail",
+    "check_in_add", "check_in_code", "check_in_scan", "feed", "series_create", "series_edit",
+    "series_end", "series_generate", "series_list", "series_pause", "session_action",
+    "session_create", "session_detail",
     "session_edit", "session_invite", "session_ics", "session_list", "session_short_link",
     "sign_in_sheet",
 ]
