@@ -37,6 +37,10 @@ class Action(StrEnum):
     #: A department lead signs off (审核签发) the answer a handler wrote, or sends it back.
     APPROVE_ANSWER = "approve_answer"
     SEND_BACK_ANSWER = "send_back_answer"
+    #: The raiser withdraws (撤回) an issue not yet dispatched (交办), or adds material
+    #: (补充材料: a note, files) to one still open.
+    WITHDRAW = "withdraw"
+    ADD_MATERIAL = "add_material"
 
 
 class Party(StrEnum):
@@ -90,6 +94,14 @@ RULES: dict[Action, Rule] = {
                                 frozenset({P.LEAD_DEPARTMENT_LEAD})),
     Action.SEND_BACK_ANSWER: Rule((S.ACCEPTED, S.IN_PROGRESS),
                                   frozenset({P.LEAD_DEPARTMENT_LEAD})),
+    # The raiser, or a coordinator of the region on their behalf (who may have recorded the
+    # issue for them, or is asked by phone): before any department has it.
+    Action.WITHDRAW: Rule((S.SUBMITTED,), frozenset({P.RAISER, P.COORDINATOR})),
+    # The same people, while the issue is not finished (closed, not taken up, withdrawn).
+    Action.ADD_MATERIAL: Rule(
+        tuple(status for status in S if status not in Issue.TERMINAL_STATUSES),
+        frozenset({P.RAISER, P.COORDINATOR}),
+    ),
 }
 
 #: Who a party is, in words for the refusal's message.

@@ -274,7 +274,8 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     the answer under review, for those who ``may_see_unapproved_answers`` while the issue
     is with its department and an answer was sent for sign-off in this round. An answer's
     files are shown with it: with each "resolved" entry of the timeline (its ``data`` names
-    the signed-off answer), and with the answer under review.
+    the signed-off answer), and with the answer under review; files added later (补充材料)
+    with their "material added" entry too.
     """
     issue = (
         issues_for_user(user=user)
@@ -298,10 +299,15 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     for attachment in issue.attachments.all():
         if attachment.answer_id is not None:
             files.setdefault(attachment.answer_id, []).append(attachment)
+    own = {attachment.pk: attachment for attachment in issue.attachments.all()
+           if attachment.answer_id is None}
     for event in timeline:
+        data = event.data if isinstance(event.data, dict) else {}
         if event.kind == IssueEvent.Kind.RESOLVED:
-            data = event.data if isinstance(event.data, dict) else {}
             event.files = files.get(data.get("answer"), [])
+        elif event.kind == IssueEvent.Kind.MATERIAL_ADDED:
+            # The files added (补充材料), also listed with the issue's own attachments.
+            event.files = [own[pk] for pk in data.get("attachments", ()) if pk in own]
     replies = [
         event for event in timeline
         if event.kind == IssueEvent.Kind.RESOLVED and event.is_public and event.message

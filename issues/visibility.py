@@ -18,7 +18,8 @@ PLAIN_STATUS_GROUPS = (
     ("handling", _("Being handled by a department"), Issue.WITH_DEPARTMENT_STATUSES),
     ("answered", _("Answered, waiting for your rating"), (S.RESOLVED,)),
     ("closed", _("Closed"), Issue.CLOSED_STATUSES),
-    ("not_taken_up", _("Not taken up"), Issue.INVALID_STATUSES),
+    ("not_taken_up", _("Not taken up"), (S.REJECTED, S.DUPLICATE)),
+    ("withdrawn", _("Withdrawn"), (S.WITHDRAWN,)),
 )
 PLAIN_STATUS = {
     status: (key, label) for key, label, statuses in PLAIN_STATUS_GROUPS for status in statuses

@@ -293,6 +293,14 @@ MATRIX: dict[str, Case] = {
     # Only a lead of the lead department signs an answer off; the matrix has none.
     "issues:approve_answer": issue_action({}, {"version": 1}),
     "issues:send_back_answer": issue_action({}, {"version": 1, "note": "请补充依据"}),
+    # The raiser or a coordinator: withdrawn only before dispatch (this one is dispatched);
+    # material added while it is not finished.
+    "issues:withdraw": issue_action({"entrepreneur_a": 409, **COORDINATOR_WRONG_STATE},
+                                    {"version": 1, "reason": "已自行解决", "confirm": "on"}),
+    "issues:add_material": issue_action(
+        {"entrepreneur_a": 302, "coordinator_city": 302, "admin": 302},
+        {"version": 1, "note": "补充：现场照片已拍摄"},
+    ),
     # Talk sessions (the Wuxing session open for registration, entrepreneur A registered)
     "sessions:list": Case(signed_in(200)),
     "sessions:create": Case(COORDINATORS_AND_ADMIN),

@@ -9,6 +9,7 @@ from issues.forms.actions import (
     ACTION_FORMS,
     AcceptForm,
     ActionForm,
+    AddMaterialForm,
     ApproveAnswerForm,
     CloseForm,
     DecideExtensionForm,
@@ -22,15 +23,16 @@ from issues.forms.actions import (
     ResolveForm,
     ReturnForm,
     SendBackAnswerForm,
+    WithdrawForm,
 )
 from issues.forms.lists import IssueFilterForm
 from issues.forms.raising import IssueSubmitForm
 from issues.forms.rating_link import RatingLinkForm
 
 __all__ = [
-    "ACTION_FORMS", "AcceptForm", "ActionForm", "ApproveAnswerForm", "CloseForm",
+    "ACTION_FORMS", "AcceptForm", "ActionForm", "AddMaterialForm", "ApproveAnswerForm", "CloseForm",
     "DecideExtensionForm",
     "DispatchForm", "IssueFilterForm", "IssueSubmitForm", "MarkDuplicateForm", "NoteForm",
     "RateForm", "RatingLinkForm", "RecordCallForm", "RejectForm", "RequestExtensionForm",
-    "ResolveForm", "ReturnForm", "SendBackAnswerForm",
+    "ResolveForm", "ReturnForm", "SendBackAnswerForm", "WithdrawForm",
 ]

@@ -19,6 +19,10 @@ from issues.policy import Action
 from issues.rules import workflow_rules
 from issues.selectors import dispatch_departments, issues_for_user
 from issues.services import is_reference
+from issues.workflow.raiser import (
+    MATERIAL_NOTE_MAX_LENGTH,
+    WITHDRAW_REASON_MAX_LENGTH,
+)
 
 
 class ActionForm(CleanTextForm):
@@ -289,6 +293,60 @@ class CloseForm(ActionForm):
         return {"note": self.cleaned_data["note"]}
 
 
+class WithdrawForm(ActionForm):
+    """Withdraw (撤回) before dispatch: a short reason, and a tick that says the person means
+    it (a confirmation that needs no script)."""
+
+    action = Action.WITHDRAW
+
+    reason = forms.CharField(
+        label=_("Why do you withdraw the issue?"), max_length=WITHDRAW_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: solved in the meantime, or raised by mistake."),
+        error_messages={"required": _("Say why the issue is withdrawn.")},
+    )
+    confirm = forms.BooleanField(
+        label=_("I understand that a withdrawn issue is closed for good and is not handled."),
+        error_messages={"required": _("Tick the box to confirm that you withdraw the issue.")},
+    )
+
+    def arguments(self) -> dict:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class AddMaterialForm(ActionForm):
+    """Add material (补充材料) while the issue is not finished: a note, files, or both."""
+
+    action = Action.ADD_MATERIAL
+
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=MATERIAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Optional if you add files. The department handling the issue reads it."),
+    )
+    files = MultipleFileField(label=_("Files"), required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["files"].widget.attrs.update({
+            "data-max-files": MAX_ATTACHMENTS,
+            "data-max-files-message": _("Choose at most %(count)s files.")
+            % {"count": MAX_ATTACHMENTS},
+        })
+
+    def clean(self):
+        cleaned = super().clean()
+        if ("note" in cleaned and "files" in cleaned and not (cleaned["note"] or "").strip()
+                and not cleaned["files"]):
+            raise ValidationError(_("Write a note or choose at least one file."),
+                                  code="required")
+        return cleaned
+
+    def arguments(self) -> dict:
+        return {"note": self.cleaned_data.get("note") or "",
+                "files": self.cleaned_data.get("files") or []}
+
+
 class RateForm(RatingForm, ActionForm):
     """The rating page's form: ``RatingForm``'s fields and rule, and the issue's version."""
 
@@ -369,5 +427,6 @@ ACTION_FORMS: dict[Action, type[ActionForm]] = {
     form.action: form
     for form in (DispatchForm, AcceptForm, ReturnForm, NoteForm, RequestExtensionForm,
                  DecideExtensionForm, ResolveForm, RejectForm, MarkDuplicateForm, CloseForm,
-                 RateForm, RecordCallForm, ApproveAnswerForm, SendBackAnswerForm)
+                 RateForm, RecordCallForm, ApproveAnswerForm, SendBackAnswerForm,
+                 WithdrawForm, AddMaterialForm)
 }

@@ -84,6 +84,8 @@ class Issue(models.Model):
         CLOSED_UNRATED = "closed_unrated", _("Closed without rating")
         REJECTED = "rejected", _("Rejected as out of scope")
         DUPLICATE = "duplicate", _("Duplicate")
+        #: Withdrawn (撤回) by its raiser before it was dispatched.
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     class Source(models.TextChoices):
         ONLINE = "online", _("Submitted online")
@@ -104,7 +106,8 @@ class Issue(models.Model):
                      Status.IN_PROGRESS, Status.REVIEW)
     WITH_DEPARTMENT_STATUSES = (Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS)
     CLOSED_STATUSES = (Status.CLOSED, Status.CLOSED_UNRATED)
-    INVALID_STATUSES = (Status.REJECTED, Status.DUPLICATE)
+    #: Not valid issues: never counted in the figures' valid ones, nor for a department.
+    INVALID_STATUSES = (Status.REJECTED, Status.DUPLICATE, Status.WITHDRAWN)
     TERMINAL_STATUSES = CLOSED_STATUSES + INVALID_STATUSES
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)

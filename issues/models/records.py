@@ -62,6 +62,8 @@ class IssueEvent(AppendOnlyModel):
         ANSWER_SUBMITTED = "answer_submitted", _("Answer sent for sign-off")
         ANSWER_SENT_BACK = "answer_sent_back", _("Answer sent back by the lead")
         CALL = "call", _("Follow-up call (回访)")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        MATERIAL_ADDED = "material_added", _("Material added")
 
     issue = models.ForeignKey(Issue, models.PROTECT, related_name="events",
                               verbose_name=_("issue"))

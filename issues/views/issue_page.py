@@ -59,6 +59,10 @@ ACTION_CARDS = {
     Action.REJECT: (_("Reject as out of scope"), _("Reject"), "outline-danger", True),
     Action.MARK_DUPLICATE: (_("Mark as a duplicate"), _("Mark as duplicate"),
                             "outline-secondary", True),
+    Action.ADD_MATERIAL: (_("Add material (补充材料)"), _("Add the material"),
+                          "outline-primary", True),
+    Action.WITHDRAW: (_("Withdraw the issue (撤回)"), _("Withdraw the issue"),
+                      "outline-danger", True),
 }
 
 #: Actions after which the issue is closed for good; the page asks once more.
@@ -80,6 +84,8 @@ WORKFLOW_FUNCTIONS = {
     Action.RATE: workflow.issue_rate,
     Action.APPROVE_ANSWER: workflow.issue_approve_answer,
     Action.SEND_BACK_ANSWER: workflow.issue_send_back_answer,
+    Action.WITHDRAW: workflow.issue_withdraw,
+    Action.ADD_MATERIAL: workflow.issue_add_material,
 }
 
 #: Actions offered only while an answer waits for the lead's sign-off.
@@ -224,6 +230,11 @@ def _success_message(action: Action, *, issue: Issue, form: ActionForm, result) 
             **values, "original": result.duplicate_of.reference}
     if action == Action.CLOSE:
         return _("Issue %(reference)s was closed.") % values
+    if action == Action.WITHDRAW:
+        return _("Issue %(reference)s was withdrawn. It will not be handled.") % values
+    if action == Action.ADD_MATERIAL:
+        return _("The material was added to issue %(reference)s; those handling it have been "
+                 "told.") % values
     return _("Done.")
 
 

@@ -3,8 +3,8 @@
     submitted ─dispatch→ dispatched ─accept→ accepted ─note→ in progress ─resolve→ resolved
         │  ↑                 │ return (misrouted, within a working day)          │ rate
         │  └── returned ←────┘                                                   ↓
-        └─reject / mark duplicate (terminal)       satisfied → closed · dissatisfied → new round
-                                                   (or, after the last round, the coordinator's
+        ├─reject / mark duplicate (terminal)       satisfied → closed · dissatisfied → new round
+        └─withdraw (by the raiser, 撤回; terminal)  (or, after the last round, the coordinator's
                                                    review: dispatch again, or close)
     resolved, unrated for long enough (or after enough unanswered follow-up calls, 回访)
         → closed unrated (never counted as satisfied)
@@ -30,7 +30,9 @@ Where each part lives (every public name is importable from ``issues.workflow``)
   send back) where the department requires it;
 * ``rating``: the rating (online, by the SMS link, by phone), the new round, closing an
   answer left unrated;
-* ``calls``: the coordinators' follow-up calls (回访), ``issue_record_call``.
+* ``calls``: the coordinators' follow-up calls (回访), ``issue_record_call``;
+* ``raiser``: the raiser's own: withdraw before dispatch (撤回), add material while not
+  finished (补充材料).
 
 Refusals raise ``WorkflowError`` (``ActionNotAllowed``: the user's part does not allow it;
 ``WrongState``: not in this state; ``StaleIssue``: someone else changed it first) or
@@ -76,6 +78,7 @@ from issues.workflow.handling import (
     issue_request_extension,
     issue_return,
 )
+from issues.workflow.raiser import issue_add_material, issue_withdraw
 from issues.workflow.rating import (
     issue_close_unrated,
     issue_rate,
@@ -87,12 +90,13 @@ from issues.workflow.submission import issue_submit
 __all__ = [
     "RULES", "Action", "ActionNotAllowed", "Party", "StaleIssue", "WorkflowError",
     "WrongState", "action_refusal",
-    "available_actions", "event_key", "issue_accept", "issue_add_note",
+    "available_actions", "event_key", "issue_accept", "issue_add_material", "issue_add_note",
     "issue_approve_answer", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",
     "issue_rate", "issue_rate_by_link", "issue_rate_by_phone", "issue_record_call",
     "issue_reject", "issue_request_extension", "issue_resolve", "issue_return",
     "issue_send_back_answer",
-    "issue_submit", "lock_issue", "may_submit_for_others", "may_submit_for_self", "parties_of",
+    "issue_submit", "issue_withdraw", "lock_issue", "may_submit_for_others",
+    "may_submit_for_self", "parties_of",
     "record_change", "save_issue",
 ]

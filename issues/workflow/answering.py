@@ -16,30 +16,20 @@ from django.utils.translation import gettext as _
 from government.models import Official
 from government.selectors import user_label
 from issues import notices
-from issues.attachments import (
-    MAX_ATTACHMENTS,
-    CheckedFile,
-    attachments_save,
-    attachments_saved_or_removed,
-    attachments_validate,
-)
+from issues.attachments import attachments_save, attachments_saved_or_removed
 from issues.models import Answer, ExtensionRequest, Issue
 from issues.policy import Action, Party, WrongState, parties_of
-from issues.workflow.base import K, S, _begin, _required, event_key, record_change
+from issues.workflow.base import (
+    K,
+    S,
+    _begin,
+    _checked_files,
+    _required,
+    event_key,
+    record_change,
+)
 
 A = Answer.Status
-
-
-def _checked_files(files) -> list[CheckedFile]:
-    """The files as ``attachments_validate`` checks an issue's own: uploads are checked
-    here (type from the bytes, size, count); files a form already checked are kept."""
-    files = list(files or ())
-    if not files:
-        return []
-    if len(files) <= MAX_ATTACHMENTS and all(isinstance(item, CheckedFile) for item in files):
-        return files
-    return attachments_validate(
-        [item.upload if isinstance(item, CheckedFile) else item for item in files])
 
 
 def issue_resolve(*, actor, issue: Issue, version: int, reply: str, files=()) -> Issue:

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.signals import snapshot
+from issues.attachments import MAX_ATTACHMENTS, CheckedFile, attachments_validate
 from issues.models import Issue, IssueEvent
 from issues.policy import Action, StaleIssue, action_refusal
 from issues.signals import issue_changed
@@ -85,6 +86,18 @@ def _required(text: str, message: str) -> str:
     if not text:
         raise ValidationError(message, code="required")
     return text
+
+
+def _checked_files(files) -> list[CheckedFile]:
+    """The files as ``attachments_validate`` checks an issue's own: uploads are checked
+    here (type from the bytes, size, count); files a form already checked are kept."""
+    files = list(files or ())
+    if not files:
+        return []
+    if len(files) <= MAX_ATTACHMENTS and all(isinstance(item, CheckedFile) for item in files):
+        return files
+    return attachments_validate(
+        [item.upload if isinstance(item, CheckedFile) else item for item in files])
 
 
 def event_key(issue: Issue, event: IssueEvent, what: str) -> str:

@@ -146,9 +146,12 @@ def test_dissatisfied_after_the_last_round_goes_to_the_coordinators_review(world
     assert told(world, new.filter(key__contains=":review:")) == {"coordinator": 1,
                                                                   "city_coordinator": 1}
     # Dispatch again or close; and the dissatisfied rating gets its follow-up call (回访).
+    # Material (补充材料) may still come, from the raiser or through a coordinator.
     assert set(workflow.available_actions(user=world.users["coordinator"], issue=issue)) == {
-        workflow.Action.DISPATCH, workflow.Action.CLOSE, workflow.Action.RECORD_CALL}
-    assert workflow.available_actions(user=world.users["entrepreneur"], issue=issue) == set()
+        workflow.Action.DISPATCH, workflow.Action.CLOSE, workflow.Action.RECORD_CALL,
+        workflow.Action.ADD_MATERIAL}
+    assert workflow.available_actions(user=world.users["entrepreneur"], issue=issue) == {
+        workflow.Action.ADD_MATERIAL}
 
 
 def test_dispatching_from_review_starts_another_supervised_round(world, last_round_review):
