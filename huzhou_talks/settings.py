@@ -204,11 +204,14 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Knocking while locked out does not push the end back: the time the page gives holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Rate limits (django-ratelimit), per client address, as "count/period" (s, m, h, d).
-# Log-in attempts per address also bound guessing across many identifiers.
+# Failed log-ins per address (successes are not counted) also bound guessing across many
+# identifiers.
 RATELIMIT_IP_META_KEY = "core.http.client_ip"
 # A count the cache could not give lets the attempt through instead of refusing everyone;
 # core.ratelimits does the same, with a warning, when the cache raises.
