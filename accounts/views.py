@@ -1,5 +1,6 @@
 """Signing in and out, and passwords: Django's views with the programme's forms and limits."""
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import render
@@ -80,6 +81,11 @@ class PasswordResetView(RateLimitedFormMixin, auth_views.PasswordResetView):
     rate_limit = "password_reset"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        """The link goes out on the site's public address, not the one the request used."""
+        return {"site_url": settings.SITE_URL.rstrip("/")}
 
 
 class PasswordResetConfirmView(PasswordSetAuditMixin, auth_views.PasswordResetConfirmView):

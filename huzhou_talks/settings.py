@@ -39,8 +39,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
-# The public address used in links sent by email and SMS.
-SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000")
+# The public address in every link that leaves the browser: emails, SMS, calendar feeds, the
+# check-in QR code. Unset, the address the development server was started on (`make run`
+# passes HOST and PORT), else http://127.0.0.1:8000. Production sets it.
+SITE_URL = env_or(
+    "SITE_URL", f"http://{env_or('HOST', '127.0.0.1')}:{env_or('PORT', '8000')}"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
