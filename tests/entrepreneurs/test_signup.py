@@ -380,3 +380,18 @@ def test_each_step_fits_on_a_phone_in_a_few_fields(client, wuxing):
     client.post(SIGNUP, step_1(form_data(wuxing)))
     second = client.get(STEP_2).context["form"]
     assert set(second.fields) == set(form_data(wuxing)) - set(PERSON)
+
+
+def test_the_service_takes_the_password_or_a_hash_never_both_nor_a_made_up_hash(wuxing):
+    from django.contrib.auth.hashers import make_password
+
+    from entrepreneurs.services import entrepreneur_sign_up
+
+    arguments = {**form_data(wuxing), "region": wuxing, "privacy_consent": True,
+                 "is_new_generation": True, "consent_to_contact": True}
+    arguments.pop("password_confirm")
+    with pytest.raises(ValueError):
+        entrepreneur_sign_up(**{**arguments, "password_hash": make_password(PASSWORD)})
+    with pytest.raises(ValueError):
+        entrepreneur_sign_up(**{**arguments, "password": "", "password_hash": PASSWORD})
+    assert not Entrepreneur.objects.exists()
