@@ -277,11 +277,13 @@ def test_five_wrong_passwords_lock_the_account_out(
     for previous, typed in zip(identifiers, identifiers[1:], strict=False):
         # The form comes back with the message and what was typed; the person tries again.
         expect(page.get_by_text(wrong_message)).to_be_visible()
+        expect(page.get_by_test_id("error-summary")).to_be_focused()  # not the autofocus
         expect(page.locator("#id_username")).to_have_value(previous)
         expect(page.locator("#id_password")).to_have_value("")
         submit_log_in(page, typed, WRONG_PASSWORD)
 
     expect(page.get_by_test_id("locked-out")).to_be_visible()  # the fifth failure locks it
+    expect(page.get_by_test_id("locked-out-until")).to_contain_text("约15分钟后")  # and says when
     expect(page.get_by_test_id("login-heading")).to_have_count(0)
 
     log_in(page, "entrepreneur", DEMO_PASSWORD)  # even the right password is refused now
