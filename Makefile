@@ -4,8 +4,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# Links in emails, SMS and calendar feeds point here: the address the demo runs on.
+SITE_URL ?= http://$(HOST):$(PORT)
 # The demo runs on embedded defaults: SQLite, the filesystem broker, DEBUG on.
-DEMO_ENV := DEBUG=true HOST=$(HOST) PORT=$(PORT) PATH="$(CURDIR)/$(BIN):$$PATH"
+DEMO_ENV := DEBUG=true HOST=$(HOST) PORT=$(PORT) SITE_URL=$(SITE_URL) PATH="$(CURDIR)/$(BIN):$$PATH"
 
 .PHONY: run test lint messages clean backup restore
 

@@ -8,12 +8,26 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
+from accounts.limits import login_limit_message
 from core.forms import CleanTextMixin
 
 TOO_MANY = _("Too many attempts from your network. Please wait a while and try again.")
 
 
-class IdentifierAuthenticationForm(CleanTextMixin, auth_forms.AuthenticationForm):
+class LoginLimitMixin:
+    """Refuses the log-in without checking the password while the client's address has used
+    up its failed log-ins: the view (``accounts.views.limited_login``) puts the time it may
+    try again on the request as ``login_limit_until``."""
+
+    def clean(self):
+        until = getattr(self.request, "login_limit_until", None)
+        if until is not None:
+            raise ValidationError(login_limit_message(until), code="rate_limited")
+        return super().clean()
+
+
+class IdentifierAuthenticationForm(LoginLimitMixin, CleanTextMixin,
+                                   auth_forms.AuthenticationForm):
     """Log in with a mobile number, an email address or a user name."""
 
     username = forms.CharField(
@@ -31,9 +45,8 @@ class IdentifierAuthenticationForm(CleanTextMixin, auth_forms.AuthenticationForm
     }
 
 
-class AdminLoginForm(CleanTextMixin, AdminAuthenticationForm):
-    """The admin's own log-in form; refused without checking the password when the view
-    (``accounts.views.admin_login``) found the address over the site's log-in limit."""
+class AdminLoginForm(LoginLimitMixin, CleanTextMixin, AdminAuthenticationForm):
+    """The admin's own log-in form, behind the site's limit on failed log-ins."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,11 +54,6 @@ class AdminLoginForm(CleanTextMixin, AdminAuthenticationForm):
         # a 10,000-character name reached the lock-out's log (a database error).
         username = self.fields["username"]
         username.validators.append(MaxLengthValidator(username.max_length))
-
-    def clean(self):
-        if getattr(self.request, "over_login_limit", False):
-            raise ValidationError(TOO_MANY, code="rate_limited")
-        return super().clean()
 
 
 class PasswordResetForm(CleanTextMixin, auth_forms.PasswordResetForm):

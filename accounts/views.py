@@ -16,8 +16,9 @@ from accounts.forms import (
     PasswordResetForm,
     SetPasswordForm,
 )
+from accounts.limits import account_locked_until, retry_words
 from accounts.models import AuditEvent
-from core.ratelimits import rate_limit_hit
+from core.ratelimits import rate_limit_count, rate_limit_hit, rate_limit_reached
 
 
 class RateLimitedFormMixin:
@@ -35,23 +36,37 @@ class RateLimitedFormMixin:
         return super().post(request, *args, **kwargs)
 
 
-class LoginView(RateLimitedFormMixin, auth_views.LoginView):
+def limited_login(request, respond):
+    """A log-in behind the per-address limit (``RATELIMIT_LOGIN``), which counts failures
+    only: an office or a venue behind one address logs in as often as it likes.
+
+    Once the address has used up its failures, the form refuses without checking the
+    password and says when to try again (429). A POST that does not end logged in counts
+    one failure. The lock-out of one account is django-axes's, for every log-in.
+    """
+    posted = request.method == "POST"
+    request.login_limit_until = rate_limit_reached(request, name="login") if posted else None
+    response = respond()
+    if request.login_limit_until is not None:
+        response.status_code = 429
+    elif posted and not request.user.is_authenticated:
+        rate_limit_count(request, name="login")
+    return response
+
+
+class LoginView(auth_views.LoginView):
     form_class = IdentifierAuthenticationForm
-    rate_limit = "login"
     redirect_authenticated_user = False
+
+    def post(self, request, *args, **kwargs):
+        return limited_login(request, lambda: super(LoginView, self).post(request, *args, **kwargs))
 
 
 @sensitive_post_parameters()
 def admin_login(request):
     """``/admin/login/``: the admin's own page, behind the same per-address limit as
-    ``/accounts/login/`` (one count for both doors; huzhou_talks/urls.py routes it). Over the
-    limit the password is not checked and the page answers 429 (``AdminLoginForm``). The
-    lock-out by identifier is django-axes's, shared by every log-in already."""
-    request.over_login_limit = request.method == "POST" and rate_limit_hit(request, name="login")
-    response = admin.site.login(request)
-    if request.over_login_limit:
-        response.status_code = 429
-    return response
+    ``/accounts/login/`` (one count for both doors; huzhou_talks/urls.py routes it)."""
+    return limited_login(request, lambda: admin.site.login(request))
 
 
 class PasswordSetAuditMixin:
@@ -66,6 +81,11 @@ class PasswordResetView(RateLimitedFormMixin, auth_views.PasswordResetView):
     rate_limit = "password_reset"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
+
+    @property
+    def extra_email_context(self):
+        """The link goes out on the site's public address, not the one the request used."""
+        return {"site_url": settings.SITE_URL.rstrip("/")}
 
 
 class PasswordResetConfirmView(PasswordSetAuditMixin, auth_views.PasswordResetConfirmView):
@@ -96,8 +116,7 @@ class PasswordChangeView(PasswordSetAuditMixin, auth_views.PasswordChangeView):
 
 
 def locked_out(request, original_response=None, credentials=None):
-    """What django-axes answers (AXES_LOCKOUT_CALLABLE) while an identifier is locked out."""
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    return render(
-        request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429
-    )
+    """What django-axes answers (AXES_LOCKOUT_CALLABLE) while an identifier is locked out:
+    until when."""
+    return render(request, "registration/locked_out.html",
+                  retry_words(account_locked_until(request, credentials)), status=429)

@@ -8,6 +8,7 @@ form to it.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheets import (
@@ -72,6 +73,12 @@ def with_clean_text(form_class: type) -> type:
                 {"__module__": form_class.__module__,
                  "__doc__": form_class.__doc__,
                  "__qualname__": form_class.__qualname__})
+
+
+def labelled_error(label, message) -> str:
+    """A field's message where the field is not beside it (an error summary): "Mobile number:
+    …" / "手机号码：…"."""
+    return gettext("%(label)s: %(message)s") % {"label": label, "message": message}
 
 
 def add_service_errors(form, error: ValidationError) -> None:

@@ -1,8 +1,10 @@
-"""Forms of the enterprise side: signing up, the directory's filters, a verification decision,
-a walk-in at the door, completing an enterprise added there, and claiming an account."""
+"""Forms of the enterprise side: signing up (two steps), the directory's filters, a
+verification decision, a walk-in at the door, completing an enterprise added there, and
+claiming an account."""
 
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
@@ -67,14 +69,15 @@ def county_regions():
     return Region.objects.filter(level=Region.Level.COUNTY).order_by("sort_order", "code")
 
 
-class SignUpForm(CleanTextForm):
-    """The person, their account, and the enterprise they speak for, in one form.
+class SignUpPersonForm(CleanTextForm):
+    """Sign-up, step 1: the person and their account (name, mobile, email, password, the
+    privacy notice). Nothing is written: the view keeps ``person_data()`` in the session
+    until step 2 is valid.
 
-    An enterprise already registered is found by its credit code and its other fields are
-    ignored; a new code needs the enterprise's name, region, industry and scale.
+    Coming back from step 2 (``password_chosen``), the password fields may stay blank to
+    keep the password chosen before.
     """
 
-    # The person
     name = forms.CharField(label=_("Your name"), max_length=50,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     mobile = forms.CharField(
@@ -88,20 +91,65 @@ class SignUpForm(CleanTextForm):
         help_text=_("Optional. You may log in with it too, and notices are sent to it."),
     )
     password, password_confirm = new_password_fields()
-    position = forms.CharField(
-        label=_("Position"), max_length=50, required=False,
-        help_text=_("Optional, e.g. chairman or general manager."),
-    )
-    is_new_generation = forms.BooleanField(
-        label=_("I am a new-generation entrepreneur"), required=False,
-        help_text=_("The second generation of a family business, or a young founder (新生代)."),
-    )
-    consent_to_contact = forms.BooleanField(
-        label=_("I agree to be invited to sessions and contacted about my issues by SMS and "
-                "email"),
-        required=False,
-    )
-    # The enterprise
+    privacy_consent = privacy_consent_field(
+        _("Please read and agree to the privacy notice to register."))
+
+    def __init__(self, *args, password_chosen: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        label_privacy_consent(self)
+        self.password_chosen = password_chosen
+        if password_chosen:
+            for field in ("password", "password_confirm"):
+                self.fields[field].required = False
+            self.fields["password"].help_text = _(
+                "You chose a password already: leave both blank to keep it, or type a new one.")
+
+    def clean_mobile(self):
+        return services.validate_new_mobile(self.cleaned_data["mobile"])
+
+    def clean_email(self):
+        return services.validate_new_email(self.cleaned_data.get("email", ""))
+
+    def clean(self):
+        data = super().clean()
+        password = data.get("password")
+        if self.password_chosen and not password and not data.get("password_confirm"):
+            return data  # the one chosen before stays
+        if password and not data.get("password_confirm"):
+            self.add_error("password_confirm", _("Type the password again."))
+        elif data.get("password_confirm") and not password:
+            self.add_error("password", _("Type the password in both fields."))
+        elif password and not passwords_differ(self, data):
+            user = get_user_model()(
+                username=data.get("mobile", ""), email=data.get("email", ""),
+                first_name=data.get("name", ""),
+            )
+            try:
+                password_validation.validate_password(password, user=user)
+            except ValidationError as error:
+                self.add_error("password", error)
+        return data
+
+    def person_data(self, *, before: dict | None = None) -> dict:
+        """What step 2 needs of step 1, for the session: the password only as its hash
+        (the one chosen before when none was typed)."""
+        data = self.cleaned_data
+        password = data.get("password")
+        return {
+            "name": data["name"], "mobile": data["mobile"], "email": data["email"],
+            "privacy_consent": data["privacy_consent"],
+            "password_hash": (make_password(password) if password
+                              else (before or {}).get("password_hash", "")),
+        }
+
+
+class SignUpEnterpriseForm(CleanTextForm):
+    """Sign-up, step 2: the enterprise the person speaks for, and a little about them.
+
+    An enterprise already registered is found by its credit code and its other fields are
+    ignored; a new code needs the enterprise's name, region, industry and scale.
+    """
+
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=40,
         widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
@@ -122,24 +170,24 @@ class SignUpForm(CleanTextForm):
     scale = forms.ChoiceField(
         label=_("Scale"), choices=BLANK_CHOICE + Enterprise.Scale.choices, required=False
     )
-    privacy_consent = privacy_consent_field(
-        _("Please read and agree to the privacy notice to register."))
-
-    PERSON_FIELDS = ("name", "mobile", "email", "password", "password_confirm", "position",
-                     "is_new_generation", "consent_to_contact")
-    ENTERPRISE_FIELDS = ("credit_code", "enterprise_name", "region", "industry", "scale")
+    position = forms.CharField(
+        label=_("Position"), max_length=50, required=False,
+        help_text=_("Optional, e.g. chairman or general manager."),
+    )
+    is_new_generation = forms.BooleanField(
+        label=_("I am a new-generation entrepreneur"), required=False,
+        help_text=_("The second generation of a family business, or a young founder (新生代)."),
+    )
+    consent_to_contact = forms.BooleanField(
+        label=_("I agree to be invited to sessions and contacted about my issues by SMS and "
+                "email"),
+        required=False,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = county_regions()
-        label_privacy_consent(self)
         self.enterprise = None
-
-    def clean_mobile(self):
-        return services.validate_new_mobile(self.cleaned_data["mobile"])
-
-    def clean_email(self):
-        return services.validate_new_email(self.cleaned_data.get("email", ""))
 
     def clean_credit_code(self):
         code = normalize_credit_code(self.cleaned_data["credit_code"])
@@ -148,16 +196,6 @@ class SignUpForm(CleanTextForm):
 
     def clean(self):
         data = super().clean()
-        password = data.get("password")
-        if password and not passwords_differ(self, data):
-            user = get_user_model()(
-                username=data.get("mobile", ""), email=data.get("email", ""),
-                first_name=data.get("name", ""),
-            )
-            try:
-                password_validation.validate_password(password, user=user)
-            except ValidationError as error:
-                self.add_error("password", error)
         code = data.get("credit_code")
         if code:
             self.enterprise = (
@@ -174,11 +212,9 @@ class SignUpForm(CleanTextForm):
                         self.add_error(field, error)
         return data
 
-    def sign_up_arguments(self) -> dict:
-        """The cleaned data as ``services.entrepreneur_sign_up`` takes it."""
-        data = dict(self.cleaned_data)
-        data.pop("password_confirm")
-        return data
+    def draft(self) -> dict:
+        """What was typed, unchecked, kept in the session when the person goes back."""
+        return {name: self.data[name] for name in self.fields if name in self.data}
 
 
 class DirectoryFilterForm(CleanTextForm):

@@ -12,6 +12,7 @@ someone who may not.
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import identify_hasher
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -115,7 +116,8 @@ def entrepreneur_sign_up(
     name: str,
     mobile: str,
     email: str = "",
-    password: str,
+    password: str = "",
+    password_hash: str = "",
     credit_code: str,
     privacy_consent: bool,
     position: str = "",
@@ -133,6 +135,10 @@ def entrepreneur_sign_up(
     user name is the normalised mobile number. The coordinators of the enterprise's region
     and of the city are told in the app. Anything wrong raises ValidationError keyed by
     argument, and nothing is written.
+
+    The password is given as typed (``password``, checked by Django's validators here), or,
+    from the two-step sign-up, as the hash of one checked when it was chosen at step 1
+    (``password_hash``), so the typed password never waits in the session.
     """
     errors = {}
     name = (name or "").strip()
@@ -164,10 +170,15 @@ def entrepreneur_sign_up(
             ))
     User = get_user_model()
     user = User(username=mobile, email=email, first_name=name)
-    try:
-        validate_password(password, user=user)
-    except ValidationError as error:
-        errors["password"] = error
+    if password_hash:
+        if password:
+            raise ValueError("Give either the password or the hash of a checked one.")
+        identify_hasher(password_hash)  # ValueError unless it is a hash Django made
+    else:
+        try:
+            validate_password(password, user=user)
+        except ValidationError as error:
+            errors["password"] = error
     if errors:
         raise ValidationError(errors)
 
@@ -187,7 +198,10 @@ def entrepreneur_sign_up(
                         for field, messages in error.message_dict.items()
                     }) from error
                 enterprise.save()
-            user.set_password(password)
+            if password_hash:
+                user.password = password_hash
+            else:
+                user.set_password(password)
             user.save()
             person = Entrepreneur(
                 user=user, name=name, mobile=mobile, email=email, enterprise=enterprise,

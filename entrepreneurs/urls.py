@@ -7,6 +7,7 @@ app_name = "entrepreneurs"
 urlpatterns = [
     path("", views.directory, name="list"),
     path("signup/", views.signup, name="signup"),
+    path("signup/enterprise/", views.signup_enterprise, name="signup_enterprise"),
     path("pending/", views.pending, name="pending"),
     path("import/", views.import_upload, name="import"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),

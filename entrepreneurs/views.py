@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, labelled_error
 from core.ratelimits import rate_limit_hit
 from core.spreadsheet_views import SpreadsheetImport, import_views
 from entrepreneurs import imports, services
@@ -22,7 +22,8 @@ from entrepreneurs.forms import (
     DirectoryFilterForm,
     EnterpriseConfirmForm,
     EnterpriseMergeForm,
-    SignUpForm,
+    SignUpEnterpriseForm,
+    SignUpPersonForm,
     VerificationDecisionForm,
 )
 from entrepreneurs.models import Enterprise, Entrepreneur
@@ -44,6 +45,7 @@ from government.selectors import region_scope_for_user
 PAGE_SIZE = 25
 TOO_MANY_SIGN_UPS = _("Too many sign-ups from your network. Please wait a while and try again; "
                       "nothing has been registered.")
+SIGNUP_START = _("Sign-up starts with your own details.")
 NOT_IN_DIRECTORY = _("Only coordinators, leaders and administrators can look up entrepreneurs.")
 TOO_MANY_CLAIMS = _("Too many attempts from your network. Please wait a while and try again; "
                     "nothing has been changed.")
@@ -59,27 +61,88 @@ CLAIM_REFUSALS = {
 LOGIN_BACKEND = "accounts.backends.IdentifierBackend"
 
 
+#: Where sign-up keeps step 1 (and what was typed at step 2, when the person goes back)
+#: until step 2 is valid: the person's own session, never the page.
+SIGNUP_DRAFT = "entrepreneurs.signup"
+
+
+@sensitive_post_parameters("password", "password_confirm")
+@require_http_methods(["GET", "POST"])
 def signup(request):
-    """Public: a person registers themself and their enterprise, then waits for verification."""
+    """Public, step 1 of 2: the person and their account. Nothing is written: what they
+    typed waits in their session (the password only as its hash) for step 2."""
     if request.user.is_authenticated:
         return redirect("home")
-    form = SignUpForm(request.POST) if request.method == "POST" else SignUpForm()
-    if request.method == "POST" and form.is_valid():
-        if rate_limit_hit(request, name="signup"):
-            form.add_error(None, TOO_MANY_SIGN_UPS)
-            return render(request, "entrepreneurs/signup.html", {"form": form}, status=429)
-        try:
-            person = services.entrepreneur_sign_up(**form.sign_up_arguments())
-        except ValidationError as error:
-            add_service_errors(form, error)
+    draft = request.session.get(SIGNUP_DRAFT, {})
+    before = draft.get("person")
+    if request.method == "POST":
+        form = SignUpPersonForm(request.POST, password_chosen=bool(before))
+        if form.is_valid():
+            request.session[SIGNUP_DRAFT] = {**draft, "person": form.person_data(before=before)}
+            return redirect("entrepreneurs:signup_enterprise")
+    else:
+        initial = {k: v for k, v in (before or {}).items() if k != "password_hash"}
+        form = SignUpPersonForm(initial=initial, password_chosen=bool(before))
+    return render(request, "entrepreneurs/signup.html", {"form": form, "step": 1})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_enterprise(request):
+    """Public, step 2 of 2: the enterprise. When it is valid the person, their account and
+    the enterprise are written at once (``services.entrepreneur_sign_up``) and they are
+    logged in; "Back" keeps what was typed here and returns to step 1."""
+    if request.user.is_authenticated:
+        return redirect("home")
+    draft = request.session.get(SIGNUP_DRAFT, {})
+    person = draft.get("person")
+    if not person:
+        messages.info(request, SIGNUP_START)
+        return redirect("entrepreneurs:signup")
+    if request.method != "POST":
+        form = SignUpEnterpriseForm(initial=draft.get("enterprise", {}))
+        return _signup_enterprise_page(request, form, person)
+    form = SignUpEnterpriseForm(request.POST)
+    if "back" in request.POST:
+        request.session[SIGNUP_DRAFT] = {**draft, "enterprise": form.draft()}
+        return redirect("entrepreneurs:signup")
+    if not form.is_valid():
+        return _signup_enterprise_page(request, form, person)
+    if rate_limit_hit(request, name="signup"):
+        form.add_error(None, TOO_MANY_SIGN_UPS)
+        return _signup_enterprise_page(request, form, person, status=429)
+    try:
+        person = services.entrepreneur_sign_up(**person, **form.cleaned_data)
+    except ValidationError as error:
+        _add_sign_up_errors(form, error)
+        return _signup_enterprise_page(request, form, person)
+    del request.session[SIGNUP_DRAFT]
+    login(request, person.user, backend=LOGIN_BACKEND)
+    messages.success(request, _(
+        "Welcome, %(name)s. A coordinator of %(region)s will verify your registration; "
+        "until then you cannot submit issues or register for sessions."
+    ) % {"name": person.name, "region": person.enterprise.region})
+    return redirect("home")
+
+
+def _signup_enterprise_page(request, form, person: dict, *, status: int = 200):
+    return render(request, "entrepreneurs/signup.html",
+                  {"form": form, "step": 2, "person": person}, status=status)
+
+
+def _add_sign_up_errors(form, error: ValidationError) -> None:
+    """The service's refusal on step 2: on its field there, or above the form with the
+    name of the step-1 field it is about (someone took the mobile in the meantime)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    labels = SignUpPersonForm.base_fields
+    for field, errors in error.error_dict.items():
+        if field in form.fields:
+            form.add_error(field, errors)
         else:
-            login(request, person.user, backend=LOGIN_BACKEND)
-            messages.success(request, _(
-                "Welcome, %(name)s. A coordinator of %(region)s will verify your registration; "
-                "until then you cannot submit issues or register for sessions."
-            ) % {"name": person.name, "region": person.enterprise.region})
-            return redirect("home")
-    return render(request, "entrepreneurs/signup.html", {"form": form})
+            label = labels[field].label if field in labels else ""
+            for message in ValidationError(errors).messages:
+                form.add_error(None, labelled_error(label, message) if label else message)
 
 
 @login_required

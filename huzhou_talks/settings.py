@@ -39,8 +39,12 @@ if not SECRET_KEY:
         )
     SECRET_KEY = "insecure-development-key-only-used-with-DEBUG-on"  # noqa: S105
 
-# The public address used in links sent by email and SMS.
-SITE_URL = env_or("SITE_URL", "http://127.0.0.1:8000")
+# The public address in every link that leaves the browser: emails, SMS, calendar feeds, the
+# check-in QR code. Unset, the address the development server was started on (`make run`
+# passes HOST and PORT), else http://127.0.0.1:8000. Production sets it.
+SITE_URL = env_or(
+    "SITE_URL", f"http://{env_or('HOST', '127.0.0.1')}:{env_or('PORT', '8000')}"
+)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -204,11 +208,14 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_CLIENT_IP_CALLABLE = "core.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
+# Knocking while locked out does not push the end back: the time the page gives holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
 # Rate limits (django-ratelimit), per client address, as "count/period" (s, m, h, d).
-# Log-in attempts per address also bound guessing across many identifiers.
+# Failed log-ins per address (successes are not counted) also bound guessing across many
+# identifiers.
 RATELIMIT_IP_META_KEY = "core.http.client_ip"
 # A count the cache could not give lets the attempt through instead of refusing everyone;
 # core.ratelimits does the same, with a warning, when the cache raises.

@@ -366,6 +366,8 @@ MATRIX: dict[str, Case] = {
     ),
     # Entrepreneurs: sign-up, verification, directory
     "entrepreneurs:signup": Case({**everyone(302), "anonymous": 200}),
+    # step 2 without step 1 sends an anonymous visitor back to step 1
+    "entrepreneurs:signup_enterprise": Case(everyone(302)),
     "entrepreneurs:list": Case(COORDINATORS_AND_ADMIN),
     "entrepreneurs:pending": Case(COORDINATORS_AND_ADMIN),
     # Importing a list: coordinators (their region's rows) and administrators; an "Import"
@@ -501,7 +503,7 @@ def test_access(client, world, name, actor):
 
 #: Anonymous redirects that go somewhere other than the log-in page.
 NOT_LOGIN_REDIRECTS = {"set_language", "logout", "short_issue", "short_session",
-                       "rating_link:thanks"}
+                       "rating_link:thanks", "entrepreneurs:signup_enterprise"}
 
 
 # --- The admin site -----------------------------------------------------------------------

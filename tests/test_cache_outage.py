@@ -21,7 +21,7 @@ from entrepreneurs.models import Entrepreneur
 from issues.models import Issue
 from notifications.models import Notification
 from tests.celery_broker import use_broker
-from tests.entrepreneurs.test_signup import SIGNUP, form_data
+from tests.entrepreneurs.test_signup import form_data, sign_up
 from tests.factories import RegionFactory, UserFactory
 from tests.helpers import PASSWORD, fresh, log_in
 from tests.issues.screens import NEW_URL, S, detail_url, post_action, submitted
@@ -117,7 +117,7 @@ def test_the_lock_out_still_holds(client, redis_down, settings):
 def test_sign_up_works(client, redis_down, django_capture_on_commit_callbacks):
     region = RegionFactory(code="wuxing", name="吴兴区", name_en="Wuxing")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(SIGNUP, form_data(region))
+        response = sign_up(client, form_data(region))
     assert response.status_code == 302
     person = Entrepreneur.objects.get(name="周明")
     assert person.verification == Entrepreneur.Verification.PENDING

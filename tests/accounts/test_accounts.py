@@ -155,7 +155,7 @@ def test_log_in_attempts_from_one_address_are_rate_limited(client, person, setti
     response = log_in(client, "13905720001")
     assert response.status_code == 429
     page = response.content.decode()
-    assert "Too many attempts" in page or "尝试次数过多" in page
+    assert "登录失败次数过多" in page and "后再试" in page  # with the time to try again
     assert 'value="13905720001"' in page
     assert signed_in_as(client) is None
     # Another address is not affected.

@@ -11,7 +11,7 @@ from tests.helpers import PASSWORD, log_in
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 ADMIN_LOGIN = "/admin/login/"
-TOO_MANY = "Too many attempts from your network"
+TOO_MANY = "Too many failed log-ins from your network"
 
 
 @pytest.fixture

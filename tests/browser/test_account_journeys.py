@@ -38,6 +38,24 @@ def submit_log_in(page, identifier: str, password: str) -> None:
         page.locator("main form button[type=submit]").click()
 
 
+def fill_step_1(page, name: str, mobile: str, email: str) -> None:
+    """Sign-up's first step: the person, the password twice, the privacy notice."""
+    page.locator("#id_name").fill(name)
+    page.locator("#id_mobile").fill(mobile)
+    page.locator("#id_email").fill(email)
+    page.locator("#id_password").fill(NEW_PASSWORD)
+    page.locator("#id_password_confirm").fill(NEW_PASSWORD)
+    page.locator("#id_privacy_consent").check()
+    with page.expect_navigation():
+        page.get_by_test_id("signup-next").click()
+
+
+def at_most_two_screens(page) -> bool:
+    """The page is at most two screens tall (issue 16: sign-up was 4,200 px on a phone)."""
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    return height <= 2 * page.viewport_size["height"]
+
+
 def log_out(page) -> None:
     open_menu(page)
     page.locator("nav").get_by_role("button", name=translated("Log out")).click()
@@ -51,24 +69,46 @@ def test_sign_up_be_verified_and_log_in_by_mobile(
     code = credit_code(4242, region="330502")
     name, mobile, enterprise = "林书远", "13805720009", "湖州书远竹木制品有限公司"
 
-    # An anonymous visitor on a phone signs up.
+    # An anonymous visitor on a phone signs up, in two short steps.
     page.set_viewport_size(PHONE)
     page.goto(live_server.url + "/")
     page.get_by_test_id("signup-link").click()
     expect(page.get_by_test_id("signup-heading")).to_be_visible()
+    expect(page.get_by_test_id("signup-step")).to_have_attribute("data-step", "1")
     assert fits_the_screen(page)
-    page.locator("#id_name").fill(name)
-    page.locator("#id_mobile").fill(mobile)
-    page.locator("#id_email").fill("lin.shuyuan@example.com")
-    page.locator("#id_password").fill(NEW_PASSWORD)
-    page.locator("#id_password_confirm").fill(NEW_PASSWORD)
+    assert at_most_two_screens(page)
+    fill_step_1(page, name, "1380572", "lin.shuyuan@example.com")  # a digit or four short
+
+    # The error summary comes first, focused, and its link leads to the mobile field.
+    summary = page.get_by_test_id("error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("请检查以下 1 项")
+    expect(page.get_by_test_id("signup-step")).to_have_attribute("data-step", "1")
+    summary.get_by_role("link").click()
+    expect(page.locator("#id_mobile")).to_be_focused()
+    assert at_most_two_screens(page)
+    fill_step_1(page, name, mobile, "lin.shuyuan@example.com")
+
+    # Step 2: the enterprise. Going back keeps what was typed on both steps.
+    expect(page.get_by_test_id("signup-step")).to_have_attribute("data-step", "2")
+    expect(page.get_by_test_id("signup-person")).to_contain_text(name)
+    assert fits_the_screen(page)
+    assert at_most_two_screens(page)
     page.locator("#id_credit_code").fill(code)
     page.locator("#id_enterprise_name").fill(enterprise)
+    with page.expect_navigation():
+        page.get_by_test_id("signup-back").click()
+    expect(page.locator("#id_name")).to_have_value(name)
+    expect(page.locator("#id_mobile")).to_have_value(mobile)
+    with page.expect_navigation():
+        page.get_by_test_id("signup-next").click()  # the password chosen before stays
+    expect(page.locator("#id_credit_code")).to_have_value(code)
+    expect(page.locator("#id_enterprise_name")).to_have_value(enterprise)
     page.locator("#id_region").select_option(label=wuxing.name)
     page.locator("#id_industry").select_option(Enterprise.Industry.MANUFACTURING.value)
     page.locator("#id_scale").select_option(Enterprise.Scale.SMALL.value)
-    page.locator("#id_privacy_consent").check()
-    page.get_by_test_id("signup-form").locator("button[type=submit]").click()
+    page.get_by_test_id("signup-submit").click()
 
     # Signed in, waiting for verification: the panel says so, and no issue lists yet.
     expect(page.get_by_test_id("home-heading")).to_have_attribute("data-role", "entrepreneur")
@@ -237,11 +277,13 @@ def test_five_wrong_passwords_lock_the_account_out(
     for previous, typed in zip(identifiers, identifiers[1:], strict=False):
         # The form comes back with the message and what was typed; the person tries again.
         expect(page.get_by_text(wrong_message)).to_be_visible()
+        expect(page.get_by_test_id("error-summary")).to_be_focused()  # not the autofocus
         expect(page.locator("#id_username")).to_have_value(previous)
         expect(page.locator("#id_password")).to_have_value("")
         submit_log_in(page, typed, WRONG_PASSWORD)
 
     expect(page.get_by_test_id("locked-out")).to_be_visible()  # the fifth failure locks it
+    expect(page.get_by_test_id("locked-out-until")).to_contain_text("约15分钟后")  # and says when
     expect(page.get_by_test_id("login-heading")).to_have_count(0)
 
     log_in(page, "entrepreneur", DEMO_PASSWORD)  # even the right password is refused now

@@ -31,7 +31,7 @@ from issues.models import Issue
 from notifications.models import Notification
 from notifications.services import notification_deliver, notifications_redeliver
 from tests.celery_broker import use_broker
-from tests.entrepreneurs.test_signup import SIGNUP, form_data
+from tests.entrepreneurs.test_signup import form_data, sign_up
 from tests.factories import RegionFactory
 from tests.helpers import PASSWORD, log_in
 from tests.integration.test_broker_outage import broker  # noqa: F401 - the fixture
@@ -122,7 +122,7 @@ def test_with_redis_down_every_form_works_and_every_notification_goes_out_once(
         assert people.get(detail_url(issue)).status_code == 200
 
         # Signing up, and asking for a password reset.
-        response = timed(took, newcomer.post, SIGNUP, form_data(wuxing))
+        response = timed(took, sign_up, newcomer, form_data(wuxing))
         assert response.status_code == 302
         assert Entrepreneur.objects.filter(name="周明", enterprise__region=wuxing).exists()
         response = timed(took, forgetful.post, reverse("password_reset"),

@@ -14,6 +14,7 @@ from entrepreneurs.models import Enterprise, Entrepreneur
 from notifications.models import Notification
 from sessions.models import Attendance
 from sessions.services import NotAllowed, WrongState, attendance_register_walk_in
+from tests.entrepreneurs.test_signup import form_data, sign_up
 from tests.factories import AttendanceFactory, EnterpriseFactory, EntrepreneurFactory, credit_code
 from tests.helpers import at
 from tests.helpers import signed_in as login
@@ -155,11 +156,14 @@ def test_a_malformed_mobile_or_code_gets_the_messages_of_sign_up(client, world, 
         door_answer = add(client, door, mobile="12345", credit_code="91330502ABC")
     assert door_answer.status_code == 400
     client.logout()
-    signup = client.post(reverse("entrepreneurs:signup"),
-                         {"mobile": "12345", "credit_code": "91330502ABC"})
-    for message in ("Enter an 11-digit mainland mobile number starting with 13–19, e.g. "
-                    "13812345678.",
-                    "A unified social credit code has 18 characters; this one has 11."):
+    # Sign-up asks the mobile at step 1 and the code at step 2.
+    step_1 = client.post(reverse("entrepreneurs:signup"), {"mobile": "12345"})
+    step_2 = sign_up(client, form_data(world.county, credit_code="91330502ABC"))
+    for message, signup in (
+        ("Enter an 11-digit mainland mobile number starting with 13–19, e.g. 13812345678.",
+         step_1),
+        ("A unified social credit code has 18 characters; this one has 11.", step_2),
+    ):
         assert message in text(door_answer)
         assert message in text(signup)
 
