@@ -11,7 +11,7 @@ from demo.seed import DEMO_PASSWORD
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
 from notifications.models import Notification
-from tests.browser.pages import PHONE, fits_the_screen, open_menu, translated
+from tests.browser.pages import PHONE, fits_the_screen, open_account_menu, open_menu, translated
 from tests.factories import IssueFactory, credit_code
 
 pytestmark = pytest.mark.browser
@@ -39,7 +39,7 @@ def submit_log_in(page, identifier: str, password: str) -> None:
 
 
 def log_out(page) -> None:
-    open_menu(page)
+    open_account_menu(page)
     page.locator("nav").get_by_role("button", name=translated("Log out")).click()
     expect(page.get_by_test_id("home-heading")).to_have_attribute("data-role", "anonymous")
 
