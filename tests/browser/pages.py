@@ -43,14 +43,36 @@ def watch(page, live_server, failed_requests: list, csp_violations: list) -> Non
 
 
 def open_menu(page) -> None:
-    """On a phone the menu waits behind the toggler: tap it once the page (and Bootstrap's
-    script) has loaded, and wait until the menu has finished opening."""
-    toggler = page.locator("nav .navbar-toggler")
-    if not toggler.is_visible() or toggler.get_attribute("aria-expanded") == "true":
+    """On a phone the menu waits behind the toggler (the visitors' and entrepreneurs' collapsing
+    top bar, the officials' offcanvas sidebar): tap it once the page (and Bootstrap's script)
+    has loaded, and wait until the menu has finished opening. On a desk it is always open."""
+    toggler = page.locator(".navbar-toggler")
+    menu = page.locator("#main-nav")
+    if not toggler.is_visible() or re.search(r"(^|\s)show(\s|$)", menu.get_attribute("class")):
         return
     page.wait_for_load_state("load")
     toggler.click()
-    expect(page.locator("#main-nav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(menu).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
+    expect(menu).not_to_have_class(re.compile(r"showing|collapsing"))
+
+
+def open_account_menu(page) -> None:
+    """The account menu (password, language for officials, log-out) opens from the person's
+    button; on an entrepreneur's phone that button is inside the collapsed menu."""
+    account = page.get_by_test_id("nav-user")
+    if not account.is_visible():
+        open_menu(page)
+    if account.get_attribute("aria-expanded") == "true":
+        return
+    page.wait_for_load_state("load")
+    account.click()
+    expect(account).to_have_attribute("aria-expanded", "true")
+
+
+def log_out(page) -> None:
+    """The account menu's log-out."""
+    open_account_menu(page)
+    page.locator("nav").get_by_role("button", name=translated("Log out")).click()
 
 
 def fits_the_screen(page) -> bool:

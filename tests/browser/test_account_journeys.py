@@ -11,7 +11,7 @@ from demo.seed import DEMO_PASSWORD
 from entrepreneurs.models import Enterprise, Entrepreneur
 from government.models import Department, Official, Region
 from notifications.models import Notification
-from tests.browser.pages import PHONE, fits_the_screen, open_menu, translated
+from tests.browser.pages import PHONE, fits_the_screen, open_account_menu, open_menu, translated
 from tests.factories import IssueFactory, credit_code
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,7 @@ def at_most_two_screens(page) -> bool:
 
 
 def log_out(page) -> None:
-    open_menu(page)
+    open_account_menu(page)
     page.locator("nav").get_by_role("button", name=translated("Log out")).click()
     expect(page.get_by_test_id("home-heading")).to_have_attribute("data-role", "anonymous")
 

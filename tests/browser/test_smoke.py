@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from demo.seed import DEMO_PASSWORD
+from tests.browser.pages import open_account_menu
 
 pytestmark = pytest.mark.browser
 
@@ -52,6 +53,7 @@ def test_each_role_logs_in_sees_its_home_page_and_logs_out(
     expect(home_heading).to_have_text(translated(heading, "zh-hans"))
     expect(page.get_by_test_id("nav-user")).to_be_visible()
 
+    open_account_menu(page)  # the person's button opens the account menu with the log-out
     page.locator("nav").get_by_role("button", name=translated("Log out", "zh-hans")).click()
 
     expect(page.get_by_test_id("home-heading")).to_have_attribute("data-role", "anonymous")
