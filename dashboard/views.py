@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -194,16 +195,6 @@ def _excel(output, name: str) -> FileResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-def _file_name(stem: str, filters: ScopedFilters, extension: str) -> str:
-    parts = [stem]
-    if filters.region is not None:
-        parts.append(filters.region.code)
-    if filters.month_from or filters.month_to:
-        parts.append(f"{filters.month_from:%Y%m}" if filters.month_from else "start")
-        parts.append(f"{filters.month_to:%Y%m}" if filters.month_to else "now")
-    return "-".join(parts) + "." + extension
-
-
 @require_GET
 @login_required
 def export_issues(request, fmt: str):
@@ -212,14 +203,14 @@ def export_issues(request, fmt: str):
         return _bad_filters(state.form)
     rows = issue_rows_for_user(user=request.user, filters=state.filters)
     today = timezone.localdate()
-    name = _file_name("issues", state.filters, fmt)
+    name = exports.file_name("issues", state.filters, fmt)
     if fmt == "csv":
         lines = exports.csv_lines(
             exports.issue_columns(),
             (exports.issue_values(issue, today=today) for issue in rows.iterator(2000)),
         )
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     count = rows.count()
     if count > exports.EXCEL_MAX_ROWS:
@@ -243,16 +234,18 @@ def export_ranking(request, fmt: str):
         return _bad_filters(state.form)
     departments, counties = _rankings(state.filters, departments=state.departments,
                                       counties=state.counties, sort=state.form.sort_order())
-    name = _file_name("ranking", state.filters, fmt)
     if fmt == "csv":
         by_region = request.GET.get("by") == "region"
         rows = counties if by_region else departments
         header = exports.ranking_columns(first=_("County") if by_region else _("Department"))
+        name = exports.file_name(
+            "ranking-counties" if by_region else "ranking-departments", state.filters, fmt)
         response = HttpResponse("".join(exports.csv_lines(
             header, (exports.ranking_values(row) for row in rows))),
             content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
+    name = exports.file_name("ranking-departments-and-counties", state.filters, fmt)
     output = exports.workbook_file([
         (_("Departments"), exports.ranking_columns(first=_("Department")),
          [exports.ranking_values(row) for row in departments]),
