@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard import exports
+from dashboard.charts import chart_data, chart_summaries
 from dashboard.forms import BulletinForm, DashboardFilterForm
 from dashboard.selectors import (
     DashboardNotAllowed,
@@ -95,7 +96,8 @@ def index(request):
         "state": state, "form": state.form, "filters": filters, "figures": figures,
         "months": months, "categories": categories, "regions": regions,
         "query": _query(request), "today": timezone.localdate(),
-        "chart_data": _chart_data(months, categories, regions, figures),
+        "chart_data": chart_data(months, categories, regions, figures),
+        "chart_summaries": chart_summaries(months, categories, regions),
     }, status=200 if not state.form.errors else 400)
 
 
@@ -114,26 +116,6 @@ def _rankings(filters, *, departments, counties, sort: str = "") -> tuple[list, 
                            overdue=overdue),
         region_ranking(filters, regions=counties, sort=sort, sums=sums, overdue=overdue),
     )
-
-
-def _chart_data(months, categories, regions, figures) -> dict:
-    return {
-        "months": [row.month.strftime("%Y-%m") for row in months],
-        "issues": [row.collected for row in months],
-        "satisfaction": [float(row.satisfaction_rate) if row.satisfaction_rate is not None
-                         else None for row in months],
-        "sessions": [row.sessions_held for row in months],
-        "attendances": [row.attendances for row in months],
-        "categories": [row.label for row in categories],
-        "category_issues": [row.collected for row in categories],
-        "regions": [row.label for row in regions],
-        "region_issues": [row.collected for row in regions],
-        "show_sessions": figures.sessions_filtered,
-        "labels": {
-            "issues": _("Issues collected"), "satisfaction": _("Satisfaction rate (%)"),
-            "sessions": _("Sessions held"), "attendances": _("Attendances"),
-        },
-    }
 
 
 def _query_without(request, name: str) -> str:
