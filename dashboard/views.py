@@ -36,6 +36,7 @@ from dashboard.selectors import (
     next_month,
     overdue_counts,
     overdue_issues_page_for_user,
+    programme_first_month,
     public_figures,
     region_ranking,
     region_rows,
@@ -143,10 +144,15 @@ def ranking(request):
 
 
 def _ranking_columns():
+    """The ranking's number columns, each with its figure's name and unit, on the page and
+    in the bulletin (the exports' headers say the same)."""
     return [
-        ("led", _("Led")), ("assisted", _("Assisted")), ("response_rate", _("Response")),
-        ("resolution_rate", _("Resolution")), ("on_time_rate", _("On time")),
-        ("satisfaction_rate", _("Satisfaction")), ("average_days", _("Average days")),
+        ("led", _("Issues led")), ("assisted", _("Issues assisted")),
+        ("response_rate", _("Response rate (%)")),
+        ("resolution_rate", _("Resolution rate (%)")),
+        ("on_time_rate", _("On-time rate (%)")),
+        ("satisfaction_rate", _("Satisfaction rate (%)")),
+        ("average_days", _("Average working days to resolve")),
         ("overdue", _("Overdue now")),
     ]
 
@@ -244,16 +250,34 @@ def _last_full_month(today: date) -> date:
 @require_GET
 @login_required
 def bulletin(request):
+    """The month's bulletin, the last full month's by default. A month asked for that is
+    not out yet (after the last full month), before the programme's first record or
+    unreadable comes back on the form with the reason and a link to a bulletin there is
+    (400), never as a bulletin of zeros; with no month asked for before the first bulletin
+    is out, the page says so."""
     try:
         everything = dashboard_scope_for_user(user=request.user)
     except DashboardNotAllowed as refusal:
         raise PermissionDenied(str(refusal)) from refusal
     scope = everything.scope
-    form = BulletinForm(request.GET or None)
     today = timezone.localdate()
-    month = _last_full_month(today)
-    if form.is_bound and form.is_valid() and form.cleaned_data["month"]:
-        month = form.cleaned_data["month"]
+    latest = _last_full_month(today)
+    first = programme_first_month()
+    form = BulletinForm(request.GET or None, latest=latest, first=first)
+    context = {"form": form, "scope": scope, "today": today, "columns": _ranking_columns()}
+    if form.is_bound and not form.is_valid():
+        suggested = first if "before_first" in _error_codes(form) else latest
+        if first is not None and not first <= suggested <= latest:
+            suggested = None  # the programme began this month: no bulletin is out yet
+            context["first"] = first
+        return render(request, "dashboard/bulletin.html", {
+            **context, "month": None, "suggested": suggested,
+        }, status=400)
+    month = form.month_shown() if form.is_bound else latest
+    if first is not None and month < first:
+        # No month asked for, and the programme began this month: no bulletin is out yet.
+        return render(request, "dashboard/bulletin.html", {
+            **context, "month": None, "first": first})
     choices = dashboard_filter_choices_for_user(user=request.user)
     filters = replace(everything, month_from=month, month_to=month)
     cumulative = replace(filters, month_from=None)
@@ -261,14 +285,21 @@ def bulletin(request):
     departments, county_rows = _rankings(filters, departments=choices.departments,
                                          counties=counties)
     supervised = supervised_issues_page_for_user(user=request.user, bulletin_only=True)
+    previous = _last_full_month(month)
+    following = next_month(month)
     return render(request, "dashboard/bulletin.html", {
-        "form": form, "scope": scope, "month": month, "today": today,
-        "previous_month": _last_full_month(month), "next_month": next_month(month),
+        **context, "month": month,
+        "previous_month": previous if first is None or previous >= first else None,
+        "next_month": following if following <= latest else None,
         "figures": headline_figures(filters), "cumulative": headline_figures(cumulative),
         "departments": departments, "counties": county_rows if scope.is_city else [],
         "supervised": supervised, "bulletin_counts": supervision_bulletin_for_user(
             user=request.user),
-    }, status=200 if not form.errors else 400)
+    })
+
+
+def _error_codes(form) -> set[str]:
+    return {error.code for errors in form.errors.as_data().values() for error in errors}
 
 
 @require_GET
