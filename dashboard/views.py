@@ -139,15 +139,18 @@ def ranking(request):
         "state": state, "form": state.form, "filters": state.filters, "sort": sort,
         "departments": departments, "counties": counties,
         "query": _query(request), "columns": _ranking_columns(),
+        "county_columns": _ranking_columns(counties=True),
         "sort_query": _query_without(request, "sort"),
     }, status=200 if not state.form.errors else 400)
 
 
-def _ranking_columns():
+def _ranking_columns(*, counties: bool = False):
     """The ranking's number columns, each with its figure's name and unit, on the page and
-    in the bulletin (the exports' headers say the same)."""
+    in the bulletin (the exports' headers say the same). A county leads nothing: its row
+    counts the issues of its enterprises, and it assists none."""
     return [
-        ("led", _("Issues led")), ("assisted", _("Issues assisted")),
+        ("led", _("Issues collected") if counties else _("Issues led")),
+        *([] if counties else [("assisted", _("Issues assisted"))]),
         ("response_rate", _("Response rate (%)")),
         ("resolution_rate", _("Resolution rate (%)")),
         ("on_time_rate", _("On-time rate (%)")),
@@ -264,7 +267,8 @@ def bulletin(request):
     latest = _last_full_month(today)
     first = programme_first_month()
     form = BulletinForm(request.GET or None, latest=latest, first=first)
-    context = {"form": form, "scope": scope, "today": today, "columns": _ranking_columns()}
+    context = {"form": form, "scope": scope, "today": today, "columns": _ranking_columns(),
+               "county_columns": _ranking_columns(counties=True)}
     if form.is_bound and not form.is_valid():
         suggested = first if "before_first" in _error_codes(form) else latest
         if first is not None and not first <= suggested <= latest:
