@@ -80,6 +80,37 @@ def ranking_values(row: RankingRow) -> list:
             *by_channel, row.call_rate]
 
 
+# --- File names ------------------------------------------------------------------------------
+
+#: Every export's name starts with the programme's.
+FILE_PREFIX = "huzhou-talks"
+
+
+def file_name(what: str, filters, extension: str) -> str:
+    """The file's name says what it holds: ``what`` (``issues``, ``ranking-departments``…),
+    then the scope (a county's code; nothing for the whole city), the category and the lead
+    department when narrowed to one, and the period: ``2026-11`` for one month,
+    ``2026-09-to-2026-11``, ``from-2026-09``, ``to-2026-11`` or ``all-time``. ASCII only
+    (the codes are slugs), e.g. ``huzhou-talks-ranking-counties-2026-11.csv``."""
+    parts = [FILE_PREFIX, what]
+    if filters.region is not None:
+        parts.append(filters.region.code)
+    if filters.category is not None:
+        parts.append(f"category-{filters.category.code}")
+    if filters.department is not None:
+        parts.append(f"department-{filters.department.code}")
+    start, end = filters.month_from, filters.month_to
+    if start and end:
+        parts.append(f"{start:%Y-%m}" if start == end else f"{start:%Y-%m}-to-{end:%Y-%m}")
+    elif start:
+        parts.append(f"from-{start:%Y-%m}")
+    elif end:
+        parts.append(f"to-{end:%Y-%m}")
+    else:
+        parts.append("all-time")
+    return "-".join(parts) + "." + extension
+
+
 # --- CSV -------------------------------------------------------------------------------------
 
 def _csv_text(value) -> str:

@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
@@ -16,9 +17,10 @@ MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 class MonthField(forms.CharField):
     """A month typed as YYYY-MM (what ``<input type="month">`` sends); cleaned to its first
-    day."""
+    day. No placeholder: HTML allows none on a month input (the error message gives the
+    format to a browser that shows a text box)."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"})
+    widget = forms.TextInput(attrs={"type": "month"})
     default_error_messages = {
         "invalid": _("Enter a month as year and month, for example 2026-11."),
     }
@@ -107,4 +109,38 @@ class DashboardFilterForm(CleanTextForm):
 
 
 class BulletinForm(CleanTextForm):
+    """The bulletin's month: none after ``latest`` (the last full month: a month's
+    bulletin comes out once the month is over) and none before ``first`` (the month of
+    the programme's first record, None when nothing is recorded yet)."""
+
     month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, data=None, *, latest: date, first: date | None):
+        super().__init__(data)
+        self.latest, self.first = latest, first
+
+    def clean_month(self):
+        month = self.cleaned_data.get("month")
+        if month is None:
+            return None
+        if month > self.latest:
+            raise ValidationError(
+                _("The bulletin for %(month)s is not out yet: a month's bulletin comes out "
+                  "once the month is over. The latest is for %(latest)s."),
+                code="not_out", params={"month": _month_name(month),
+                                        "latest": _month_name(self.latest)})
+        if self.first is not None and month < self.first:
+            raise ValidationError(
+                _("There is no bulletin for %(month)s: the programme's first records are "
+                  "of %(first)s."),
+                code="before_first", params={"month": _month_name(month),
+                                             "first": _month_name(self.first)})
+        return month
+
+    def month_shown(self) -> date:
+        """The month asked for, or the latest when none was (call after ``is_valid()``)."""
+        return self.cleaned_data.get("month") or self.latest
+
+
+def _month_name(month: date) -> str:
+    return formats.date_format(month, "YEAR_MONTH_FORMAT")

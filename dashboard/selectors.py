@@ -354,10 +354,14 @@ def issue_rows_for_user(*, user, filters: DashboardFilters | None = None) -> Que
     ).order_by("submitted_at", "id")
 
 
-def months_with_data() -> tuple[date | None, date | None]:
-    """The first and last months that have issues or sessions (for the bulletin's choice
-    of month). Two queries."""
+def programme_first_month() -> date | None:
+    """The month of the programme's first record: its first issue or its first held
+    session (the bulletin has nothing to say before it); None when there is neither. Two
+    queries, through the rollups' and the sessions' month and start indexes."""
     first_issue = IssueRollup.objects.order_by("month").values_list("month", flat=True).first()
-    last_issue = IssueRollup.objects.order_by("-month").values_list("month", flat=True).first()
-    return first_issue, last_issue
-
+    first_held = (TalkSession.objects.filter(status=TalkSession.Status.HELD)
+                  .order_by("starts_at").values_list("starts_at", flat=True).first())
+    months = [first_issue] if first_issue is not None else []
+    if first_held is not None:
+        months.append(timezone.localtime(first_held).date().replace(day=1))
+    return min(months, default=None)

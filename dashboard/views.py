@@ -14,10 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from dashboard import exports
+from dashboard.charts import chart_data, chart_summaries
 from dashboard.forms import BulletinForm, DashboardFilterForm
 from dashboard.selectors import (
     DashboardNotAllowed,
@@ -34,6 +36,7 @@ from dashboard.selectors import (
     next_month,
     overdue_counts,
     overdue_issues_page_for_user,
+    programme_first_month,
     public_figures,
     region_ranking,
     region_rows,
@@ -94,7 +97,8 @@ def index(request):
         "state": state, "form": state.form, "filters": filters, "figures": figures,
         "months": months, "categories": categories, "regions": regions,
         "query": _query(request), "today": timezone.localdate(),
-        "chart_data": _chart_data(months, categories, regions, figures),
+        "chart_data": chart_data(months, categories, regions, figures),
+        "chart_summaries": chart_summaries(months, categories, regions),
     }, status=200 if not state.form.errors else 400)
 
 
@@ -113,26 +117,6 @@ def _rankings(filters, *, departments, counties, sort: str = "") -> tuple[list, 
                            overdue=overdue),
         region_ranking(filters, regions=counties, sort=sort, sums=sums, overdue=overdue),
     )
-
-
-def _chart_data(months, categories, regions, figures) -> dict:
-    return {
-        "months": [row.month.strftime("%Y-%m") for row in months],
-        "issues": [row.collected for row in months],
-        "satisfaction": [float(row.satisfaction_rate) if row.satisfaction_rate is not None
-                         else None for row in months],
-        "sessions": [row.sessions_held for row in months],
-        "attendances": [row.attendances for row in months],
-        "categories": [row.label for row in categories],
-        "category_issues": [row.collected for row in categories],
-        "regions": [row.label for row in regions],
-        "region_issues": [row.collected for row in regions],
-        "show_sessions": figures.sessions_filtered,
-        "labels": {
-            "issues": _("Issues collected"), "satisfaction": _("Satisfaction rate (%)"),
-            "sessions": _("Sessions held"), "attendances": _("Attendances"),
-        },
-    }
 
 
 def _query_without(request, name: str) -> str:
@@ -155,15 +139,23 @@ def ranking(request):
         "state": state, "form": state.form, "filters": state.filters, "sort": sort,
         "departments": departments, "counties": counties,
         "query": _query(request), "columns": _ranking_columns(),
+        "county_columns": _ranking_columns(counties=True),
         "sort_query": _query_without(request, "sort"),
     }, status=200 if not state.form.errors else 400)
 
 
-def _ranking_columns():
+def _ranking_columns(*, counties: bool = False):
+    """The ranking's number columns, each with its figure's name and unit, on the page and
+    in the bulletin (the exports' headers say the same). A county leads nothing: its row
+    counts the issues of its enterprises, and it assists none."""
     return [
-        ("led", _("Led")), ("assisted", _("Assisted")), ("response_rate", _("Response")),
-        ("resolution_rate", _("Resolution")), ("on_time_rate", _("On time")),
-        ("satisfaction_rate", _("Satisfaction")), ("average_days", _("Average days")),
+        ("led", _("Issues collected") if counties else _("Issues led")),
+        *([] if counties else [("assisted", _("Issues assisted"))]),
+        ("response_rate", _("Response rate (%)")),
+        ("resolution_rate", _("Resolution rate (%)")),
+        ("on_time_rate", _("On-time rate (%)")),
+        ("satisfaction_rate", _("Satisfaction rate (%)")),
+        ("average_days", _("Average working days to resolve")),
         ("overdue", _("Overdue now")),
     ]
 
@@ -194,16 +186,6 @@ def _excel(output, name: str) -> FileResponse:
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 
 
-def _file_name(stem: str, filters: ScopedFilters, extension: str) -> str:
-    parts = [stem]
-    if filters.region is not None:
-        parts.append(filters.region.code)
-    if filters.month_from or filters.month_to:
-        parts.append(f"{filters.month_from:%Y%m}" if filters.month_from else "start")
-        parts.append(f"{filters.month_to:%Y%m}" if filters.month_to else "now")
-    return "-".join(parts) + "." + extension
-
-
 @require_GET
 @login_required
 def export_issues(request, fmt: str):
@@ -212,14 +194,14 @@ def export_issues(request, fmt: str):
         return _bad_filters(state.form)
     rows = issue_rows_for_user(user=request.user, filters=state.filters)
     today = timezone.localdate()
-    name = _file_name("issues", state.filters, fmt)
+    name = exports.file_name("issues", state.filters, fmt)
     if fmt == "csv":
         lines = exports.csv_lines(
             exports.issue_columns(),
             (exports.issue_values(issue, today=today) for issue in rows.iterator(2000)),
         )
         response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
     count = rows.count()
     if count > exports.EXCEL_MAX_ROWS:
@@ -243,16 +225,18 @@ def export_ranking(request, fmt: str):
         return _bad_filters(state.form)
     departments, counties = _rankings(state.filters, departments=state.departments,
                                       counties=state.counties, sort=state.form.sort_order())
-    name = _file_name("ranking", state.filters, fmt)
     if fmt == "csv":
         by_region = request.GET.get("by") == "region"
         rows = counties if by_region else departments
         header = exports.ranking_columns(first=_("County") if by_region else _("Department"))
+        name = exports.file_name(
+            "ranking-counties" if by_region else "ranking-departments", state.filters, fmt)
         response = HttpResponse("".join(exports.csv_lines(
             header, (exports.ranking_values(row) for row in rows))),
             content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        response["Content-Disposition"] = content_disposition_header(True, name)
         return response
+    name = exports.file_name("ranking-departments-and-counties", state.filters, fmt)
     output = exports.workbook_file([
         (_("Departments"), exports.ranking_columns(first=_("Department")),
          [exports.ranking_values(row) for row in departments]),
@@ -269,16 +253,35 @@ def _last_full_month(today: date) -> date:
 @require_GET
 @login_required
 def bulletin(request):
+    """The month's bulletin, the last full month's by default. A month asked for that is
+    not out yet (after the last full month), before the programme's first record or
+    unreadable comes back on the form with the reason and a link to a bulletin there is
+    (400), never as a bulletin of zeros; with no month asked for before the first bulletin
+    is out, the page says so."""
     try:
         everything = dashboard_scope_for_user(user=request.user)
     except DashboardNotAllowed as refusal:
         raise PermissionDenied(str(refusal)) from refusal
     scope = everything.scope
-    form = BulletinForm(request.GET or None)
     today = timezone.localdate()
-    month = _last_full_month(today)
-    if form.is_bound and form.is_valid() and form.cleaned_data["month"]:
-        month = form.cleaned_data["month"]
+    latest = _last_full_month(today)
+    first = programme_first_month()
+    form = BulletinForm(request.GET or None, latest=latest, first=first)
+    context = {"form": form, "scope": scope, "today": today, "columns": _ranking_columns(),
+               "county_columns": _ranking_columns(counties=True)}
+    if form.is_bound and not form.is_valid():
+        suggested = first if "before_first" in _error_codes(form) else latest
+        if first is not None and not first <= suggested <= latest:
+            suggested = None  # the programme began this month: no bulletin is out yet
+            context["first"] = first
+        return render(request, "dashboard/bulletin.html", {
+            **context, "month": None, "suggested": suggested,
+        }, status=400)
+    month = form.month_shown() if form.is_bound else latest
+    if first is not None and month < first:
+        # No month asked for, and the programme began this month: no bulletin is out yet.
+        return render(request, "dashboard/bulletin.html", {
+            **context, "month": None, "first": first})
     choices = dashboard_filter_choices_for_user(user=request.user)
     filters = replace(everything, month_from=month, month_to=month)
     cumulative = replace(filters, month_from=None)
@@ -286,14 +289,21 @@ def bulletin(request):
     departments, county_rows = _rankings(filters, departments=choices.departments,
                                          counties=counties)
     supervised = supervised_issues_page_for_user(user=request.user, bulletin_only=True)
+    previous = _last_full_month(month)
+    following = next_month(month)
     return render(request, "dashboard/bulletin.html", {
-        "form": form, "scope": scope, "month": month, "today": today,
-        "previous_month": _last_full_month(month), "next_month": next_month(month),
+        **context, "month": month,
+        "previous_month": previous if first is None or previous >= first else None,
+        "next_month": following if following <= latest else None,
         "figures": headline_figures(filters), "cumulative": headline_figures(cumulative),
         "departments": departments, "counties": county_rows if scope.is_city else [],
         "supervised": supervised, "bulletin_counts": supervision_bulletin_for_user(
             user=request.user),
-    }, status=200 if not form.errors else 400)
+    })
+
+
+def _error_codes(form) -> set[str]:
+    return {error.code for errors in form.errors.as_data().values() for error in errors}
 
 
 @require_GET

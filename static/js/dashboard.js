@@ -50,8 +50,10 @@
       datasets: [
         {type: "bar", label: data.labels.issues, data: data.issues, backgroundColor: blue,
          yAxisID: "y"},
+        // null for a month without ratings: a gap in the line, not a fall to zero (and
+        // a point on each month, so a rated month between two gaps still shows).
         {type: "line", label: data.labels.satisfaction, data: data.satisfaction,
-         borderColor: green, backgroundColor: green, pointRadius: 0, spanGaps: true,
+         borderColor: green, backgroundColor: green, pointRadius: 3, spanGaps: false,
          yAxisID: "rate"}
       ]
     },

@@ -86,7 +86,7 @@ def test_a_leader_narrows_the_dashboard_to_a_county_and_downloads_its_issues(
     with page.expect_download() as downloading:
         export.click()
     download = downloading.value
-    assert download.suggested_filename == "issues-wuxing.xlsx"
+    assert download.suggested_filename == "huzhou-talks-issues-wuxing-all-time.xlsx"
     saved = tmp_path / download.suggested_filename
     download.save_as(saved)
     sheet = openpyxl.load_workbook(saved).active

@@ -81,7 +81,7 @@ def test_the_issues_csv_is_every_issue_oldest_first_cell_by_cell(client, world):
 def test_the_issues_excel_file_holds_typed_cells(client, world):
     response = log_in(client, world, "coordinator").get(ISSUES_XLSX)
     assert "attachment" in response["Content-Disposition"]
-    assert 'filename="issues.xlsx"' in response["Content-Disposition"]
+    assert 'filename="huzhou-talks-issues-all-time.xlsx"' in response["Content-Disposition"]
     book = read_xlsx(response)
     assert book.sheetnames == ["Issues"]
     rows = sheet_values(book["Issues"])
@@ -107,7 +107,8 @@ def test_a_county_filter_exports_only_that_countys_issues(client, world):
     assert {row[3] for row in rows[1:]} == {"Anji"}
     response = client.get(ISSUES_XLSX, {"region": world.anji.pk, "from": "2026-09",
                                         "to": "2026-10"})
-    assert 'filename="issues-anji-202609-202610.xlsx"' in response["Content-Disposition"]
+    assert response["Content-Disposition"] == (
+        'attachment; filename="huzhou-talks-issues-anji-2026-09-to-2026-10.xlsx"')
     sheet = read_xlsx(response)["Issues"]
     assert [row[0] for row in sheet_values(sheet)[1:]] == anji
 
