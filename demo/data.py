@@ -66,6 +66,11 @@ DEPARTMENTS = [
 HOST_DEPARTMENT = {region[0]: f"{region[0]}-tzb" for region in REGIONS}
 HOST_DEPARTMENT["south-taihu"] = "south-taihu-dqb"
 
+# The county coordinators the demo hosts each county's sessions with: a person's name, as the
+# product shows people (by name and post), never a login like "coordinator-wuxing".
+COORDINATOR_NAMES = {"wuxing": "陈立群", "nanxun": "费建华", "deqing": "沈佳颖",
+                     "changxing": "钱国平", "anji": "潘晓敏", "south-taihu": "姚振宇"}
+
 # code, Chinese name, English name, default department, working days to accept, to resolve
 CATEGORIES = [
     ("innovation", "创业创新环境", "Entrepreneurship and innovation", "huzhou-kjj", 1, 15),

@@ -76,7 +76,7 @@ def seed_officials() -> None:
     for region_code, department_code in data.HOST_DEPARTMENT.items():
         if region_code == "huzhou":
             continue  # the city's coordinator is the demo login
-        _official(f"coordinator-{region_code}", name=f"{region_code} coordinator",
+        _official(f"coordinator-{region_code}", name=data.COORDINATOR_NAMES[region_code],
                   department=departments[department_code], role=Official.Role.COORDINATOR,
                   title="科长")
     for code, department in departments.items():
