@@ -45,9 +45,11 @@ def seed_reference_data() -> None:
         )
     departments = {d.code: d for d in Department.objects.all()}
     for order, (code, name, name_en, department, accept, resolve) in enumerate(data.CATEGORIES):
+        description, description_en = data.CATEGORY_DESCRIPTIONS[code]
         Category.objects.get_or_create(
             code=code,
             defaults={"name": name, "name_en": name_en,
+                      "description": description, "description_en": description_en,
                       "default_department": departments[department],
                       "accept_limit_days": accept, "resolve_limit_days": resolve,
                       "sort_order": order},
