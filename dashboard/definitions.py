@@ -8,7 +8,8 @@
   accepted by the accept-by date (the category's limit, one working day), so the
   response rate is responded ÷ dispatched;
 * **resolved**: answered and not reopened (answered, closed, closed unrated), so the
-  resolution rate is resolved ÷ valid; **on time**: of those, answered by the due date;
+  resolution rate, shown as the answer rate (答复率; docs/glossary.md), is resolved ÷ valid;
+  **on time**: of those, answered by the due date (按期答复率);
   **resolve days**: working days from submission to the answer;
 * **rated**, **satisfied**: on each issue's latest rating, so the satisfaction rate is
   (satisfied + basically satisfied) ÷ rated;

@@ -66,6 +66,11 @@ DEPARTMENTS = [
 HOST_DEPARTMENT = {region[0]: f"{region[0]}-tzb" for region in REGIONS}
 HOST_DEPARTMENT["south-taihu"] = "south-taihu-dqb"
 
+# The county coordinators the demo hosts each county's sessions with: a person's name, as the
+# product shows people (by name and post), never a login like "coordinator-wuxing".
+COORDINATOR_NAMES = {"wuxing": "陈立群", "nanxun": "费建华", "deqing": "沈佳颖",
+                     "changxing": "钱国平", "anji": "潘晓敏", "south-taihu": "姚振宇"}
+
 # code, Chinese name, English name, default department, working days to accept, to resolve
 CATEGORIES = [
     ("innovation", "创业创新环境", "Entrepreneurship and innovation", "huzhou-kjj", 1, 15),
@@ -75,6 +80,35 @@ CATEGORIES = [
     ("respect", "尊商重企环境", "Respect for entrepreneurs", "huzhou-gsl", 1, 10),
     ("work-guarantee", "工作保障环境", "Work guarantees", "huzhou-tzb", 1, 10),
 ]
+
+# code → (Chinese, English) description: one line under each category on the issue form,
+# what it covers with examples (issues migration 0006 writes the same lines).
+CATEGORY_DESCRIPTIONS = {
+    "innovation": (
+        "创业扶持、科技创新、人才引进、知识产权等，例如科技项目申报、研发补助、引进人才落户。",
+        "Starting up, research, talent and intellectual property: e.g. applying for a science "
+        "project, R&D subsidies, settling the talent a company recruits."),
+    "factor-supply": (
+        "土地、水电气、融资、用工等生产要素，例如工业用地指标、电力增容、贷款续贷、招工难。",
+        "Land, power, water and gas, finance and labour: e.g. industrial land quotas, a larger "
+        "power connection, renewing a bank loan, hiring workers."),
+    "government-service": (
+        "政务服务与涉企审批，例如审批时限、证照办理、惠企政策兑现。",
+        "How the government serves companies: e.g. approval times, licences and permits, "
+        "receiving the support a policy promises."),
+    "rule-of-law": (
+        "执法监管、合同履约与信用，例如重复检查、政府部门拖欠账款、合同纠纷、信用修复。",
+        "Inspections, contracts and credit: e.g. repeated inspections, payments overdue from "
+        "public bodies, contract disputes, repairing a credit record."),
+    "respect": (
+        "对企业和企业家的尊重与关爱，例如企业家权益保护、荣誉激励、政企沟通渠道。",
+        "Respect and care for companies and entrepreneurs: e.g. protecting their rights, "
+        "recognition, channels to talk to the government."),
+    "work-guarantee": (
+        "员工在本地工作生活的配套，例如子女入学、住房、交通出行、就医。",
+        "What staff need to live and work here: e.g. schooling for their children, housing, "
+        "transport, health care."),
+}
 
 # Issue titles per category, with the reply the department gave.
 ISSUE_TEMPLATES = {

@@ -45,9 +45,11 @@ def seed_reference_data() -> None:
         )
     departments = {d.code: d for d in Department.objects.all()}
     for order, (code, name, name_en, department, accept, resolve) in enumerate(data.CATEGORIES):
+        description, description_en = data.CATEGORY_DESCRIPTIONS[code]
         Category.objects.get_or_create(
             code=code,
             defaults={"name": name, "name_en": name_en,
+                      "description": description, "description_en": description_en,
                       "default_department": departments[department],
                       "accept_limit_days": accept, "resolve_limit_days": resolve,
                       "sort_order": order},
@@ -76,7 +78,7 @@ def seed_officials() -> None:
     for region_code, department_code in data.HOST_DEPARTMENT.items():
         if region_code == "huzhou":
             continue  # the city's coordinator is the demo login
-        _official(f"coordinator-{region_code}", name=f"{region_code} coordinator",
+        _official(f"coordinator-{region_code}", name=data.COORDINATOR_NAMES[region_code],
                   department=departments[department_code], role=Official.Role.COORDINATOR,
                   title="科长")
     for code, department in departments.items():

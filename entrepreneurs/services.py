@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from core.dates import moment_shown
 from core.links import absolute_url
 from core.privacy import PRIVACY_NOTICE_VERSION
 from core.spreadsheets import ImportChanged, Status, counts, statuses
@@ -248,10 +249,9 @@ def _for_decision(*, actor, entrepreneur: Entrepreneur) -> Entrepreneur:
             if person.is_verified
             else _("This person's registration was already refused on %(date)s.")
         )
-        when = timezone.localtime(person.verified_at) if person.verified_at else None
         raise ValidationError(
             decided, code="already_decided",
-            params={"date": when.strftime("%Y-%m-%d %H:%M") if when else "—"},
+            params={"date": moment_shown(person.verified_at)},
         )
     return person
 

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.workdays import WorkCalendar, work_calendar
 from government.models import Official
 from issues import notices
@@ -167,7 +168,7 @@ def _remind_due(issue: Issue, *, today: date, calendar: WorkCalendar) -> int:
 def _remind(issue: Issue, *, step: str, due: date, department_id: int, message: str,
             subject: str, values: dict) -> int:
     """One reminder: an internal timeline entry and the department's messages."""
-    values = {**values, "due": due.isoformat()}
+    values = {**values, "due": day_shown(due)}
     event = record_change(issue, actor=None, kind=K.REMINDER, bump=False, is_public=False,
                           message=message % values,
                           data={"step": step, "department": department_id,
@@ -199,7 +200,7 @@ def _escalate_overdue(issue: Issue, *, today: date, calendar: WorkCalendar) -> i
         issue.escalation = rung
         issue.escalated_at = timezone.now()
         values = {"reference": issue.reference, "title": issue.title, "late": late,
-                  "department": issue.lead_department, "due": issue.due_on.isoformat()}
+                  "department": issue.lead_department, "due": day_shown(issue.due_on)}
         kind = K.REMINDER if rung == E.REMINDED else K.ESCALATED
         record_change(issue, actor=None, kind=kind, fields=["escalation", "escalated_at"],
                         bump=False, is_public=False,

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.dates import day_shown
+
 #: The longest a single session may run.
 MAX_SESSION_LENGTH = timedelta(hours=12)
 
@@ -246,8 +248,7 @@ class TalkSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        local = timezone.localtime(self.starts_at) if self.starts_at else None
-        when = local.strftime("%Y-%m-%d") if local else ""
+        when = day_shown(self.starts_at, empty="")
         return f"{self.theme} · {self.region} · {when}"
 
     def clean(self):

@@ -278,7 +278,7 @@ def test_attended_needs_a_check_in_time():
     [
         (0, 15, "Time limits are at least one working day."),
         (1, 0, "Time limits are at least one working day."),
-        (5, 3, "The time to resolve cannot be shorter than the time to accept."),
+        (5, 3, "The time to answer cannot be shorter than the time to accept."),
     ],
 )
 def test_category_limits(accept, resolve, message):

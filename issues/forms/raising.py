@@ -1,9 +1,9 @@
 """Raising an issue: an entrepreneur's own, or one a coordinator enters for a person."""
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import moment_shown
 from core.forms import CleanTextForm
 from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
 from issues.models import Category, Issue
@@ -89,5 +89,4 @@ class IssueSubmitForm(CleanTextForm):
 
 
 def _session_label(session) -> str:
-    when = timezone.localtime(session.starts_at)
-    return f"{when:%Y-%m-%d %H:%M} · {session.region} · {session.theme}"
+    return f"{moment_shown(session.starts_at)} · {session.region} · {session.theme}"

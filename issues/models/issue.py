@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from core.models import BilingualNameMixin
@@ -38,7 +39,9 @@ class Category(BilingualNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name (Chinese)"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description (Chinese)"), blank=True, help_text=_(
+        "One line under the category on the issue form: what it covers, with examples."))
+    description_en = models.TextField(_("description (English)"), blank=True)
     default_department = models.ForeignKey(
         "government.Department", models.PROTECT, null=True, blank=True,
         related_name="default_for_categories", verbose_name=_("default lead department"),
@@ -69,6 +72,14 @@ class Category(BilingualNameMixin, models.Model):
                 ),
             ),
         ]
+
+    @property
+    def display_description(self) -> str:
+        """The description in the page's language: the English one when there is one."""
+        language = get_language() or ""
+        if language.startswith("en") and self.description_en:
+            return self.description_en
+        return self.description
 
 
 class Issue(models.Model):

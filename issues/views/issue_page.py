@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.dates import day_shown
 from core.forms import add_service_errors
 from issues import workflow
 from issues.attachments import attachment_for_user, attachment_response
@@ -197,7 +198,7 @@ def _success_message(action: Action, *, issue: Issue, form: ActionForm, result) 
             **values, "department": form.chosen_department()}
     if action == Action.ACCEPT:
         return _("You accepted issue %(reference)s. The answer is due by %(due)s.") % {
-            **values, "due": result.due_on.isoformat() if result.due_on else "—"}
+            **values, "due": day_shown(result.due_on)}
     if action == Action.RETURN:
         return _("Issue %(reference)s went back to the coordinators.") % values
     if action == Action.NOTE:
@@ -211,7 +212,7 @@ def _success_message(action: Action, *, issue: Issue, form: ActionForm, result) 
         if result.status == result.Status.APPROVED:
             due = result.issue.due_on
             return _("The extra days were granted; issue %(reference)s is now due by "
-                     "%(due)s.") % {**values, "due": due.isoformat() if due else "—"}
+                     "%(due)s.") % {**values, "due": day_shown(due)}
         return _("The request for more time was refused; the department has been told why.")
     if action == Action.RESOLVE:
         if result.status != S.RESOLVED:
@@ -347,7 +348,7 @@ def _rating_thanks(rating) -> str:
     return _("Thank you. Your rating was recorded; issue %(reference)s goes back to the "
              "department, under supervision, due by %(due)s.") % {
         "reference": issue.reference,
-        "due": issue.due_on.isoformat() if issue.due_on else "—"}
+        "due": day_shown(issue.due_on)}
 
 
 # --- Attachments ---------------------------------------------------------------------------

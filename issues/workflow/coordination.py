@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.workdays import WorkCalendar, work_calendar
 from government.models import Department
 from issues import notices
@@ -91,7 +92,7 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
     )
     with notices.site_language():
         values = {"reference": issue.reference, "title": issue.title,
-                  "due": issue.due_on.isoformat(), "accept": issue.accept_due_on.isoformat(),
+                  "due": day_shown(issue.due_on), "accept": day_shown(issue.accept_due_on),
                   "window": workflow_rules().return_window_days}
         notices.tell_officials(
             users=notices.department_users(department_id=lead_department.pk),
@@ -107,7 +108,7 @@ def issue_dispatch(*, actor, issue: Issue, version: int, lead_department: Depart
                 key=event_key(issue, event, "assisting"),
                 subject=_("Please assist with issue %(reference)s") % values,
                 body=_("“%(title)s”: your part is due by %(due)s.")
-                % {**values, "due": assistance.due_on.isoformat()},
+                % {**values, "due": day_shown(assistance.due_on)},
                 issue=issue,
             )
         notices.tell_entrepreneur(
@@ -189,7 +190,7 @@ def issue_decide_extension(*, actor, issue: Issue, version: int, approve: bool,
         issue.due_reminded_for = None
         fields = ["resolve_limit_days", "due_on", "due_reminded_for"]
     values = {"reference": issue.reference, "days": request.days,
-              "due": issue.due_on.isoformat() if issue.due_on else "—"}
+              "due": day_shown(issue.due_on)}
     with notices.site_language():
         message = (_("%(days)s more working days granted; now due by %(due)s.") % values
                    if approve else note)

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.workdays import work_calendar
 from issues import notices
 from issues.models import ExtensionRequest, Issue, IssueEvent
@@ -26,7 +27,7 @@ def issue_accept(*, actor, issue: Issue, version: int) -> Issue:
             subject=_("%(department)s accepted your issue %(reference)s") % {
                 "department": issue.lead_department, "reference": issue.reference},
             body=_("The answer is due by %(due)s.") % {
-                "due": issue.due_on.isoformat() if issue.due_on else "—"},
+                "due": day_shown(issue.due_on)},
         )
     return issue
 
@@ -43,7 +44,7 @@ def issue_return(*, actor, issue: Issue, version: int, reason: str) -> Issue:
         raise WrongState(_(
             "An issue can be returned only within %(days)s working day(s) of dispatch "
             "(until %(date)s). Accept it, or ask a coordinator to dispatch it elsewhere."
-        ) % {"days": rules.return_window_days, "date": last_day.isoformat()})
+        ) % {"days": rules.return_window_days, "date": day_shown(last_day)})
     department = issue.lead_department
     event = record_change(issue, actor=actor, kind=K.RETURNED, to_status=S.RETURNED,
                           message=reason, is_public=False,

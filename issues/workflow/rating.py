@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.workdays import work_calendar
 from government.models import Official
 from issues import notices
@@ -163,11 +164,11 @@ def _reopen(issue: Issue, *, rated: IssueEvent, reason: str) -> None:
                 "accept_reminded_for", "due_reminded_for", "escalation", "escalated_at",
                 "unreached_calls"],
         message=_("Reopened for round %(round)s under supervision; due by %(due)s.") % {
-            "round": issue.round, "due": issue.due_on.isoformat()},
+            "round": issue.round, "due": day_shown(issue.due_on)},
         data={"reason": reason, "rating_event": rated.pk},
     )
     values = {"reference": issue.reference, "title": issue.title, "round": issue.round,
-              "due": issue.due_on.isoformat(),
+              "due": day_shown(issue.due_on),
               "reason": SatisfactionRating.Reason(reason).label}
     notices.tell_officials(
         users=notices.department_users(department_id=issue.lead_department_id),

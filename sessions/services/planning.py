@@ -13,6 +13,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.signals import snapshot
 from government.models import Region
 from sessions import notices, signals
@@ -46,7 +47,7 @@ def _clash_message(clash: TalkSession, *, venue: bool) -> str:
     local_end = timezone.localtime(clash.ends_at)
     what = {
         "theme": clash.theme, "region": clash.region, "edition": clash.edition,
-        "day": f"{local_start:%Y-%m-%d}", "start": f"{local_start:%H:%M}",
+        "day": day_shown(local_start), "start": f"{local_start:%H:%M}",
         "end": f"{local_end:%H:%M}", "venue": clash.venue, "host": clash.host.name
         if clash.host_id else "",
     }

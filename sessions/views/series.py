@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.dates import day_shown
 from core.forms import add_service_errors
 from sessions import services
 from sessions.forms import SeriesEndForm, SeriesForm, leave_out_dates
@@ -31,12 +32,13 @@ def _report_messages(request, report, *, quiet: bool = False) -> None:
                          % {"count": count})
     for nominal, day in report.moved:
         messages.info(request, _("%(date)s is a public holiday: moved to %(day)s.") % {
-            "date": nominal, "day": day})
+            "date": day_shown(nominal), "day": day_shown(day)})
     for nominal in report.skipped:
-        messages.info(request, _("%(date)s is a public holiday: skipped.") % {"date": nominal})
+        messages.info(request, _("%(date)s is a public holiday: skipped.") % {
+            "date": day_shown(nominal)})
     for nominal, clash_messages in report.clashes:
         messages.error(request, _("%(date)s not planned: %(reason)s") % {
-            "date": nominal, "reason": " ".join(clash_messages)})
+            "date": day_shown(nominal), "reason": " ".join(clash_messages)})
     if not (quiet or report.created or report.moved or report.skipped or report.clashes):
         messages.info(request, _("Every coming week is already planned."))
 

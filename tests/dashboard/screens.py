@@ -28,8 +28,8 @@ ISSUE_HEADER = ["Reference", "Title", "Category", "Region", "Enterprise", "Sourc
                 "Lead department", "Round", "Submitted", "Dispatched", "Accepted", "Due",
                 "Answered", "Closed", "Latest rating", "Overdue"]
 RANKING_HEADER = ["Issues led", "Issues assisted", "Response rate (%)",
-                  "Resolution rate (%)", "On-time rate (%)", "Satisfaction rate (%)",
-                  "Average working days to resolve", "Overdue now", "Rated online",
+                  "Answer rate (%)", "On-time rate (%)", "Satisfaction rate (%)",
+                  "Average working days to answer", "Overdue now", "Rated online",
                   "Satisfaction rate, online (%)", "Rated by SMS link",
                   "Satisfaction rate, SMS link (%)", "Rated by phone (回访)",
                   "Satisfaction rate, phone (%)", "Follow-up call rate, 回访 (%)"]

@@ -196,7 +196,7 @@ def test_the_dashboard_shows_the_channel_split_and_the_follow_up_rate(client, wo
     split = section(page, "channel-figures", end="</section>")
     for text in ("satisfaction rate (online)", "satisfaction rate (SMS link)",
                  "satisfaction rate (phone, 回访)", "follow-up call rate (回访率)",
-                 "1 of 1 rated", "0 of 1 rated", "1 of 3 resolved reached by a call"):
+                 "1 of 1 rated", "0 of 1 rated", "1 of 3 answered reached by a call"):
         assert text in split, text
     # The headline's own satisfaction is unchanged: every channel together.
     assert figure(page, "satisfaction") == "50.00%"
@@ -207,7 +207,7 @@ def test_the_dashboard_speaks_chinese(client, world):
                                                        HTTP_ACCEPT_LANGUAGE="zh-hans"))
     split = section(page, "channel-figures", end="</section>")
     for text in ("满意率（在线）", "满意率（短信链接）", "满意率（电话回访）", "回访率",
-                 "已办结3个，其中已回访1个"):
+                 "已答复3个，其中已回访1个"):
         assert text in split, text
     assert "按期" not in split  # the 回访 rate's detail is not the on-time rate's
     assert "分渠道满意率与回访率" in page

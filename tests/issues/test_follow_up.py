@@ -137,7 +137,7 @@ def test_the_department_is_reminded_once_before_accepting_and_once_before_answer
 
     reminder = sweep(jan(13))
     assert told(world, reminder) == everywhere("handler", "lead")
-    assert all(issue.reference in m.subject and "2026-01-13" in m.subject for m in reminder)
+    assert all(issue.reference in m.subject and "2026年1月13日" in m.subject for m in reminder)
     assert sweep(jan(13), hour=14) == []
     issue = accepted(world, issue, jan(13))
 
@@ -145,7 +145,7 @@ def test_the_department_is_reminded_once_before_accepting_and_once_before_answer
     assert sweep(jan(15)) == []
     reminder = sweep(jan(16))  # one working day before Monday the 19th
     assert told(world, reminder) == everywhere("handler", "lead")
-    assert all(issue.reference in m.subject and "2026-01-19" in m.subject for m in reminder)
+    assert all(issue.reference in m.subject and "2026年1月19日" in m.subject for m in reminder)
     for day in (jan(17), jan(18), jan(19)):
         assert sweep(day) == [], day
 
@@ -164,9 +164,9 @@ def test_an_assisting_department_is_reminded_of_its_own_due_date(world):
     messages = sweep(jan(13))
     to_helper = [m for m in messages if world.names[m.recipient_id] == "helper"]
     assert told(world, to_helper) == everywhere("helper")
-    assert all("2026-01-14" in m.subject for m in to_helper)
+    assert all("2026年1月14日" in m.subject for m in to_helper)
     # The lead department hears about its own acceptance date only.
-    assert all("2026-01-13" in m.subject for m in messages if m not in to_helper)
+    assert all("2026年1月13日" in m.subject for m in messages if m not in to_helper)
     assert told(world, messages) == everywhere("helper", "handler", "lead")
 
     assert sweep(jan(14)) == []

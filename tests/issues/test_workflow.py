@@ -153,7 +153,7 @@ def test_dispatch_sets_due_dates_in_working_days_over_the_national_day_holiday(w
     rows = (Notification.objects.filter(key__contains=":dispatched:")
             | Notification.objects.filter(key__contains=":assisting:"))
     assert told(world, rows) == {"handler": 1, "lead": 1, "helper": 1, "entrepreneur": 1}
-    assert "2026-10-13" in rows.get(recipient=world.users["handler"], channel=IN_APP).body
+    assert "2026年10月13日" in rows.get(recipient=world.users["handler"], channel=IN_APP).body
 
 
 def test_an_assisting_department_without_its_own_limit_takes_the_categorys(world):
@@ -181,7 +181,7 @@ def test_returning_after_the_window_is_refused_with_the_last_day_in_the_message(
     with on(oct_(9)), translation.override("en"), pytest.raises(WrongState) as refused:
         issue_return(actor=world.users["handler"], issue=issue, version=issue.version,
                      reason="应由税务部门办理。")
-    assert "until 2026-10-08" in refused.value.message
+    assert "until 8 Oct 2026" in refused.value.message
     assert state_of(issue) == before
 
 
@@ -233,7 +233,7 @@ def test_an_approved_extension_moves_the_due_date_by_exactly_its_working_days(wo
     assert (request.status, request.decided_by) == (ExtensionRequest.Status.APPROVED,
                                                     world.users["city_coordinator"])
     decided = IssueEvent.objects.get(issue=issue, kind=K.EXTENSION_DECIDED)
-    assert decided.is_public and "2026-10-16" in decided.message
+    assert decided.is_public and "2026年10月16日" in decided.message
     rows = Notification.objects.filter(key__contains=f":extension:e{decided.pk}:")
     assert told(world, rows) == {"handler": 1, "entrepreneur": 1}
 

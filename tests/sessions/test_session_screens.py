@@ -262,7 +262,7 @@ def test_a_clash_at_the_venue_answers_400_naming_the_other_session_and_writes_no
 
     assert response.status_code == 400
     page = text(response)
-    assert "is already booked on 2026-03-11 15:00–17:00 for “已排定的恳谈”" in page
+    assert "is already booked on 11 Mar 2026 15:00–17:00 for “已排定的恳谈”" in page
     assert 'data-testid="form-errors"' in page
     assert 'value="数字经济专场"' in page  # what was typed is kept
     assert snapshot() == before
@@ -338,7 +338,7 @@ def test_a_series_plans_its_weeks_and_moves_the_national_day_week(client, world)
     assert response.redirect_chain == [(reverse("sessions:series_list"), 302)]
     assert alerts(response, "success") == ["The series “吴兴周三恳谈” is set up.",
                                            "3 sessions planned."]
-    assert alerts(response, "info") == ["2026-10-07 is a public holiday: moved to 2026-10-08."]
+    assert alerts(response, "info") == ["7 Oct 2026 is a public holiday: moved to 8 Oct 2026."]
     series = SessionSeries.objects.get()
     days = [s.starts_at.astimezone(SHANGHAI).date()
             for s in TalkSession.objects.filter(series=series).order_by("starts_at")]
@@ -356,7 +356,7 @@ def test_a_series_that_skips_holidays_says_so(client, world):
     response = client.post(SERIES_NEW_URL, series_data(
         world, on_holiday=SessionSeries.OnHoliday.SKIP), follow=True)
     assert "2 sessions planned." in alerts(response, "success")
-    assert alerts(response, "info") == ["2026-10-07 is a public holiday: skipped."]
+    assert alerts(response, "info") == ["7 Oct 2026 is a public holiday: skipped."]
     assert TalkSession.objects.count() == 2
 
 
