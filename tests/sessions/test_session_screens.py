@@ -263,7 +263,8 @@ def test_a_clash_at_the_venue_answers_400_naming_the_other_session_and_writes_no
     assert response.status_code == 400
     page = text(response)
     assert "is already booked on 11 Mar 2026 15:00–17:00 for “已排定的恳谈”" in page
-    assert 'data-testid="form-errors"' in page
+    assert 'data-testid="error-summary"' in page  # above the form…
+    assert page.count("is already booked on") == 1  # …and not repeated by it
     assert 'value="数字经济专场"' in page  # what was typed is kept
     assert snapshot() == before
 
