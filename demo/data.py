@@ -166,3 +166,15 @@ CALL_NOTES = {
     "awaiting_rating": "电话回访，企业口头评价，由统筹协调员代为记录。",
     "unreached": "电话无人接听，择日再次回访。",
 }
+
+# The demo logins among the officials: the city's and Wuxing's coordinators host their
+# regions' weekly talks; the other regions' coordinators are "coordinator-<region>".
+COORDINATOR_LOGINS = {"huzhou": "coordinator", "wuxing": "wuxing"}
+# The lead who signs off the Natural Resources and Planning Bureau's answers is a demo
+# login; the other signing departments' leads are "lead-<department>".
+LEAD_LOGINS = {"huzhou-zrzyj": "lead"}
+
+
+def coordinator_username(region_code: str) -> str:
+    """The user name of the coordinator who hosts the region's weekly talk."""
+    return COORDINATOR_LOGINS.get(region_code, f"coordinator-{region_code}")
