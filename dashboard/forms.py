@@ -18,7 +18,8 @@ class MonthField(forms.CharField):
     """A month typed as YYYY-MM (what ``<input type="month">`` sends); cleaned to its first
     day."""
 
-    widget = forms.TextInput(attrs={"type": "month", "placeholder": "2026-11"})
+    # No placeholder: a month input shows its own format, and HTML allows none there.
+    widget = forms.TextInput(attrs={"type": "month"})
     default_error_messages = {
         "invalid": _("Enter a month as year and month, for example 2026-11."),
     }
