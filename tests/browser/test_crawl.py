@@ -12,6 +12,7 @@ The crawl runs once for the module; three tests read it:
 """
 
 import time
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -19,7 +20,7 @@ from django.core.management import call_command
 from dashboard.rollups import rebuild as rebuild_rollups
 from demo.seed import DEMO_PASSWORD, seed_all
 from issues.models import Answer, FollowUpCall, Issue, IssueEvent, SatisfactionRating
-from tests.browser.crawl import VNU_JAR, crawl, java, run_vnu
+from tests.browser.crawl import VNU_JAR, Problem, crawl, grouped, java, owner_of, run_vnu
 from tests.browser.pages import DESKTOP
 from tests.services import require
 
@@ -42,6 +43,9 @@ ROLE_LOGINS = {
     "admin": "admin",
 }
 
+
+#: Where the problems left to the layout and the dashboard are listed (git ignores it).
+REPORT = Path(__file__).resolve().parents[2] / "test-results/crawl-left-to-others.txt"
 
 #: Closed issues kept besides the open ones and the demo entrepreneur's.
 CLOSED_KEPT = 60
@@ -90,7 +94,35 @@ def crawled(django_db_setup, django_db_blocker, live_server, browser, browser_co
 
 
 def report(title: str, problems) -> str:
-    return f"{len(problems)} {title}:\n" + "\n".join(map(str, problems))
+    return f"{len(problems)} {title}:\n{grouped(problems)}"
+
+
+def own(problems) -> list:
+    return [problem for problem in problems if not problem.owner]
+
+
+def left_to_others(problems) -> list:
+    return [problem for problem in problems if problem.owner]
+
+
+@pytest.fixture(scope="module")
+def nu_errors(crawled) -> list[Problem]:
+    """One run of the Nu HTML Checker over every page the crawl kept."""
+    require(java() is not None, "Java is not installed (apt-get install default-jre-headless)")
+    require(VNU_JAR.exists(), f"{VNU_JAR} is missing (npm ci)")
+    started = time.perf_counter()
+    by_file = {visit.html_file.resolve().as_uri(): visit for visit in crawled.pages}
+    messages = run_vnu([visit.html_file for visit in crawled.pages])
+    print(f"\nNu HTML Checker: {len(by_file)} pages in {time.perf_counter() - started:.1f} s")
+    problems = []
+    for message in messages:
+        visit = by_file.get(message.get("url", "").replace("file:/", "file:///", 1))
+        role, url = (visit.role, visit.url) if visit else ("?", message.get("url", ""))
+        problems.append(Problem(
+            role, url, f"html (line {message.get('lastLine')})", message["message"],
+            repr(message.get("extract", "")),
+            owner=owner_of(rule="html", url=url, in_layout=False)))
+    return problems
 
 
 def test_every_role_reaches_pages_in_every_part_of_the_site(crawled):
@@ -107,21 +139,26 @@ def test_no_link_leads_nowhere(crawled):
     assert not crawled.dead_links, report("links lead nowhere", crawled.dead_links)
 
 
-def test_axe_finds_no_wcag_violation(crawled):
-    assert not crawled.axe_violations, report("axe-core violations", crawled.axe_violations)
+def test_axe_finds_no_wcag_violation_in_the_pages(crawled):
+    problems = own(crawled.axe_violations)
+    assert not problems, report("axe-core violations", problems)
 
 
-def test_the_nu_html_checker_finds_no_error(crawled):
-    require(java() is not None, "Java is not installed (apt-get install default-jre-headless)")
-    require(VNU_JAR.exists(), f"{VNU_JAR} is missing (npm ci)")
-    started = time.perf_counter()
-    by_file = {visit.html_file.resolve().as_uri(): visit for visit in crawled.pages}
-    messages = run_vnu([visit.html_file for visit in crawled.pages])
-    print(f"\nNu HTML Checker: {len(by_file)} pages in {time.perf_counter() - started:.1f} s")
-    problems = []
-    for message in messages:
-        visit = by_file.get(message.get("url", "").replace("file:/", "file:///", 1))
-        role, url = (visit.role, visit.url) if visit else ("?", message.get("url", ""))
-        problems.append(f"[{role}] {url} line {message.get('lastLine')}\n"
-                        f"    {message['message']}\n    at {message.get('extract', '')!r}")
-    assert not problems, f"{len(problems)} HTML errors:\n" + "\n".join(problems)
+def test_the_nu_html_checker_finds_no_error_in_the_pages(nu_errors):
+    problems = own(nu_errors)
+    assert not problems, report("HTML errors", problems)
+
+
+# Issue 16 is shared out: the layout (base.html, site.css) and the dashboard's templates are
+# rewritten by others at the same time. What the crawl finds there is listed here, in full,
+# and fails; the mark comes off once their work is merged (strict: a pass then fails too,
+# so the mark cannot outlive the problems).
+@pytest.mark.xfail(strict=True, reason="left to the layout and dashboard work of issue 16")
+def test_the_layout_and_the_dashboard_have_no_axe_or_html_problem(crawled, nu_errors):
+    problems = left_to_others(crawled.axe_violations) + left_to_others(nu_errors)
+    # An expected failure prints nothing: the list is written where the owners read it.
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(report("axe-core violations and HTML errors left to their owners",
+                             problems) + "\n", encoding="utf-8")
+    assert not problems, report("axe-core violations and HTML errors left to their owners",
+                                problems)
