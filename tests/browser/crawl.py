@@ -39,7 +39,8 @@ class Visit:
     status: int
     found_on: str | None
     html_file: Path | None = None
-    kind: str = "page"  # "page" (HTML, checked) or "download" (only its status)
+    #: "page" (HTML, checked), "download" (only its status), "probe" (only its answer)
+    kind: str = "page"
     redirected_to_login: bool = False
     body: str = field(default="", repr=False)  # the server's HTML, until it is saved
 
@@ -116,9 +117,11 @@ class CrawlResult:
     def summary(self) -> str:
         per_role = Counter(v.role for v in self.pages)
         downloads = sum(1 for v in self.visits if v.kind == "download")
+        probes = sum(1 for v in self.visits if v.kind == "probe")
         timings = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.timings.items())
         roles = ", ".join(f"{role} {count}" for role, count in per_role.items())
-        return (f"crawl: {len(self.pages)} pages ({roles}), {downloads} downloads; {timings}")
+        return (f"crawl: {len(self.pages)} pages ({roles}), {downloads} downloads, {probes} "
+                f"links asked for their answer only; {timings}")
 
 
 def pattern_of(url: str) -> tuple[str, bool]:
@@ -147,6 +150,7 @@ def crawl_role(*, context, base_url: str, role: str, out_dir: Path, axe, result:
     queue = deque([(base_url + "/", None)])
     queued = {base_url + "/"}
     taken = Counter()
+    probed = set()
     while queue:
         url, found_on = queue.popleft()
         visit = _visit(page, context, url, role=role, found_on=found_on, base_url=base_url)
@@ -185,11 +189,37 @@ def crawl_role(*, context, base_url: str, role: str, out_dir: Path, axe, result:
             pattern, has_query = pattern_of(link)
             cap = PAGES_PER_QUERY_PATTERN if has_query else PAGES_PER_PATTERN
             if taken[(pattern, has_query)] >= cap:
+                # Enough pages of that kind were checked; but a kind of page may link to a
+                # kind of page its reader may not open (an issue to its session): the first
+                # such link from each kind of page is asked for its answer alone.
+                pair = (pattern, has_query, pattern_of(url))
+                if pair not in probed:
+                    probed.add(pair)
+                    queued.add(link)
+                    _probe(context, link, role=role, found_on=url, result=result)
                 continue
             taken[(pattern, has_query)] += 1
             queued.add(link)
             queue.append((link, url))
     page.close()
+
+
+LOG_IN_PATHS = ("/accounts/login/", "/admin/login/")
+
+
+def _probe(context, url: str, *, role: str, found_on: str, result: CrawlResult) -> None:
+    """Only the answer to ``url`` (redirects followed), not the page."""
+    answer = context.request.get(url, timeout=60_000)
+    visit = Visit(role, url, answer.status, found_on, kind="probe")
+    visit.redirected_to_login = (role != "anonymous" and answer.url != url
+                                 and urlsplit(answer.url).path in LOG_IN_PATHS)
+    answer.dispose()
+    result.visits.append(visit)
+    if visit.status >= 400 or visit.redirected_to_login:
+        why = (f"answers {visit.status}" if visit.status >= 400
+               else "sends this role to the log-in page")
+        result.dead_links.append(Problem(
+            role, url, "link leads nowhere", f"{why}; linked from {found_on}"))
 
 
 def _visit(page, context, url: str, *, role: str, found_on: str | None,
@@ -202,7 +232,7 @@ def _visit(page, context, url: str, *, role: str, found_on: str | None,
         visit.kind, visit.status = "download", int(response.headers[DOWNLOAD_HEADER])
     visit.redirected_to_login = (
         role != "anonymous" and response.request.redirected_from is not None
-        and urlsplit(response.url).path in ("/accounts/login/", "/admin/login/"))
+        and urlsplit(response.url).path in LOG_IN_PATHS)
     if visit.kind == "page" and response.status < 400:
         visit.body = response.text()
     return visit
