@@ -173,7 +173,7 @@ def crawl_role(*, context, base_url: str, role: str, out_dir: Path, axe, result:
             [[node["target"][0] for _violation, node in nodes], LAYOUT_SELECTOR])
         for (violation, node), layout in zip(nodes, in_layout, strict=True):
             result.axe_violations.append(Problem(
-                role, url, violation["id"], node.get("failureSummary") or violation["help"],
+                role, url, violation["id"], _summary(violation, node),
                 f"{', '.join(map(str, node['target']))} {node['html']}",
                 owner=owner_of(rule=violation["id"], url=url, in_layout=layout)))
         visit.html_file = out_dir / f"{role}-{len(result.visits):04d}.html"
@@ -202,6 +202,13 @@ def crawl_role(*, context, base_url: str, role: str, out_dir: Path, axe, result:
             queued.add(link)
             queue.append((link, url))
     page.close()
+
+
+def _summary(violation: dict, node: dict) -> str:
+    """axe's help for the rule and what it measured ("contrast of 2.36 (…)"), on one line."""
+    measured = [line.strip() for line in (node.get("failureSummary") or "").splitlines()
+                if line.strip() and not line.startswith("Fix ")]
+    return " ".join([violation["help"] + ".", *measured])
 
 
 LOG_IN_PATHS = ("/accounts/login/", "/admin/login/")

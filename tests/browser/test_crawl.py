@@ -119,8 +119,8 @@ def nu_errors(crawled) -> list[Problem]:
         visit = by_file.get(message.get("url", "").replace("file:/", "file:///", 1))
         role, url = (visit.role, visit.url) if visit else ("?", message.get("url", ""))
         problems.append(Problem(
-            role, url, f"html (line {message.get('lastLine')})", message["message"],
-            repr(message.get("extract", "")),
+            role, url, "html", message["message"],
+            f"{message.get('extract', '')!r} (line {message.get('lastLine')})",
             owner=owner_of(rule="html", url=url, in_layout=False)))
     return problems
 
