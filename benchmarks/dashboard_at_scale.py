@@ -292,9 +292,11 @@ def prepare_logins(county_code: str) -> dict:
     from axes.utils import reset
     from django.contrib.auth import get_user_model
 
+    from demo.data import coordinator_username
+
     users = {}
     for role, username in (("leader", "bench-leader"),
-                           ("county coordinator", f"coordinator-{county_code}")):
+                           ("county coordinator", coordinator_username(county_code))):
         user = get_user_model().objects.filter(username=username).first()
         if user is None:
             fail(f"no user {username}: run province.py on this database first")

@@ -290,7 +290,7 @@ def seed_people():
         "anonymous": None,
         "admin": accounts["admin"],
         "coordinator": accounts["coordinator"],
-        "county coordinator": User.objects.get(username="coordinator-wuxing"),
+        "county coordinator": User.objects.get(username="wuxing"),
         "handler": accounts["handler"],
         "leader": User.objects.get(username="bench-leader"),
         "entrepreneur": accounts["entrepreneur"],

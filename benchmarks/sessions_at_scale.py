@@ -312,7 +312,7 @@ class SessionsGenerator(Generator):
         self.series = []
         for idx, code in enumerate(REGION_MIX):
             region = regions[code]
-            host = coordinators["coordinator" if code == "huzhou" else f"coordinator-{code}"]
+            host = coordinators[data.coordinator_username(code)]
             series, _ = SessionSeries.objects.get_or_create(
                 name=f"{region.name}每周三政企恳谈会",
                 defaults={"region": region, "start_time": "14:30", "duration_minutes": 120,

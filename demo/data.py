@@ -68,7 +68,7 @@ HOST_DEPARTMENT["south-taihu"] = "south-taihu-dqb"
 
 # The county coordinators the demo hosts each county's sessions with: a person's name, as the
 # product shows people (by name and post), never a login like "coordinator-wuxing".
-COORDINATOR_NAMES = {"wuxing": "陈立群", "nanxun": "费建华", "deqing": "沈佳颖",
+COORDINATOR_NAMES = {"wuxing": "姚佳琪", "nanxun": "费建华", "deqing": "沈佳颖",
                      "changxing": "钱国平", "anji": "潘晓敏", "south-taihu": "姚振宇"}
 
 # code, Chinese name, English name, default department, working days to accept, to resolve
@@ -200,3 +200,15 @@ CALL_NOTES = {
     "awaiting_rating": "电话回访，企业口头评价，由统筹协调员代为记录。",
     "unreached": "电话无人接听，择日再次回访。",
 }
+
+# The demo logins among the officials: the city's and Wuxing's coordinators host their
+# regions' weekly talks; the other regions' coordinators are "coordinator-<region>".
+COORDINATOR_LOGINS = {"huzhou": "coordinator", "wuxing": "wuxing"}
+# The lead who signs off the Natural Resources and Planning Bureau's answers is a demo
+# login; the other signing departments' leads are "lead-<department>".
+LEAD_LOGINS = {"huzhou-zrzyj": "lead"}
+
+
+def coordinator_username(region_code: str) -> str:
+    """The user name of the coordinator who hosts the region's weekly talk."""
+    return COORDINATOR_LOGINS.get(region_code, f"coordinator-{region_code}")

@@ -21,7 +21,9 @@ from issues.workflow import issue_request_extension
 from sessions.models import Edition
 
 DEMO_PASSWORD = "huzhou-demo"  # noqa: S105 - documented demo password, set only by this command
-DEMO_LOGINS = ("admin", "coordinator", "handler", "entrepreneur")
+#: One login for each role a person can have (README's table): the administrator, the city's
+#: and a county's coordinator, a handler, a department lead, a leader and an entrepreneur.
+DEMO_LOGINS = ("admin", "coordinator", "wuxing", "handler", "lead", "leader", "entrepreneur")
 
 # --- Reference data --------------------------------------------------------------
 
@@ -76,9 +78,10 @@ def seed_officials() -> None:
     department that signs its answers off (no password)."""
     departments = {d.code: d for d in Department.objects.all()}
     for region_code, department_code in data.HOST_DEPARTMENT.items():
-        if region_code == "huzhou":
-            continue  # the city's coordinator is the demo login
-        _official(f"coordinator-{region_code}", name=data.COORDINATOR_NAMES[region_code],
+        if region_code in data.COORDINATOR_LOGINS:
+            continue  # that region's coordinator is a demo login
+        _official(data.coordinator_username(region_code),
+                  name=data.COORDINATOR_NAMES[region_code],
                   department=departments[department_code], role=Official.Role.COORDINATOR,
                   title="科长")
     for code, department in departments.items():
@@ -87,14 +90,16 @@ def seed_officials() -> None:
                       role=Official.Role.HANDLER, title="经办人")
     # The departments whose answers a lead signs off (审核签发) have one.
     for code in data.SIGN_OFF_DEPARTMENTS:
+        if code in data.LEAD_LOGINS:
+            continue  # that department's lead is a demo login
         department = departments[code]
         _official(f"lead-{code}", name=f"{department.name}分管负责人", department=department,
                   role=Official.Role.DEPARTMENT_LEAD, title="副局长")
 
 
 def seed_demo_accounts() -> dict:
-    """The four documented demo logins, each with the password DEMO_PASSWORD, and one
-    sign-up waiting for the demo coordinator to verify it."""
+    """The documented demo logins (DEMO_LOGINS), each with the password DEMO_PASSWORD, and
+    one sign-up waiting for the demo coordinator to verify it."""
     User = get_user_model()
     departments = {d.code: d for d in Department.objects.all()}
     admin, created = User.objects.get_or_create(
@@ -111,6 +116,17 @@ def seed_demo_accounts() -> dict:
     handler = _official("handler", name="陆伟", department=departments["huzhou-jxj"],
                         role=Official.Role.HANDLER, title="企业服务科科员",
                         password=DEMO_PASSWORD)
+    # Wuxing's coordinator hosts the district's weekly talk and sees the district's work.
+    county_coordinator = _official(
+        data.COORDINATOR_LOGINS["wuxing"], name=data.COORDINATOR_NAMES["wuxing"], department=departments["wuxing-tzb"],
+        role=Official.Role.COORDINATOR, title="经济联络科科长", password=DEMO_PASSWORD)
+    # The lead who signs off (审核签发) the Natural Resources and Planning Bureau's answers.
+    lead = _official(
+        data.LEAD_LOGINS["huzhou-zrzyj"], name="顾建明", department=departments["huzhou-zrzyj"],
+        role=Official.Role.DEPARTMENT_LEAD, title="副局长", password=DEMO_PASSWORD)
+    # A city leader who follows the figures and the sessions, and changes nothing.
+    leader = _official("leader", name="潘国强", department=departments["huzhou-tzb"],
+                       role=Official.Role.LEADER, title="副部长", password=DEMO_PASSWORD)
     wuxing = Region.objects.get(code="wuxing")
     entrepreneur = _demo_entrepreneur(
         username="entrepreneur", password=DEMO_PASSWORD, name="钱振华", mobile="13905720001",
@@ -131,8 +147,9 @@ def seed_demo_accounts() -> dict:
                     "scale": Enterprise.Scale.SMALL},
         position="总经理", verification=Entrepreneur.Verification.PENDING,
     )
-    return {"admin": admin, "coordinator": coordinator.user, "handler": handler.user,
-            "entrepreneur": entrepreneur.user}
+    return {"admin": admin, "coordinator": coordinator.user,
+            "wuxing": county_coordinator.user, "handler": handler.user, "lead": lead.user,
+            "leader": leader.user, "entrepreneur": entrepreneur.user}
 
 
 def _demo_entrepreneur(

@@ -84,9 +84,9 @@ class OfficialFilterForm(CleanTextForm):
     def __init__(self, *args, regions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].queryset = regions
+        self.fields["q"].widget.input_type = "search"
         self.fields["q"].widget.attrs.update({
-            "class": "form-control", "type": "search",
-            "placeholder": _("Name, email or department"),
+            "class": "form-control", "placeholder": _("Name, email or department"),
         })
         for name in ("role", "region", "active"):
             self.fields[name].widget.attrs["class"] = "form-select"

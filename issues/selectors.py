@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,7 @@ from issues.visibility import (
     overdue_q,
 )
 from sessions.models import TalkSession
+from sessions.selectors import sessions_for_user
 
 __all__ = [
     # issues.visibility
@@ -279,6 +280,10 @@ def issue_detail_for_user(*, user, reference: str) -> IssueDetail:
     """
     issue = (
         issues_for_user(user=user)
+        # Whether the session the issue was raised at is one the user may open: the page
+        # links to it only then (a handler's department may not have attended it).
+        .annotate(session_visible=Exists(
+            sessions_for_user(user=user).filter(pk=OuterRef("session_id"))))
         .select_related("category", "enterprise__region", "entrepreneur", "region",
                         "lead_department", "session")
         .prefetch_related(

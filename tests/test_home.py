@@ -10,16 +10,14 @@ from django.utils import timezone
 from dashboard import rollups
 from demo.seed import seed_demo_accounts, seed_reference_data
 from entrepreneurs.models import Entrepreneur
-from government.models import Department, Official
+from government.models import Department
 from issues.models import Category, Issue
 from sessions.models import TalkSession
 from tests.factories import (
     AttendanceFactory,
     EditionFactory,
     IssueFactory,
-    OfficialFactory,
     TalkSessionFactory,
-    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -40,11 +38,7 @@ EXPECTED_QUERIES = {
 @pytest.fixture
 def users():
     seed_reference_data()
-    accounts = seed_demo_accounts()
-    leader = UserFactory(username="leader")
-    OfficialFactory(user=leader, role=Official.Role.LEADER,
-                    department=Department.objects.get(code="huzhou-tzb"))
-    return {**accounts, "leader": leader, "anonymous": None}
+    return {**seed_demo_accounts(), "anonymous": None}
 
 
 def add_work(count: int) -> None:

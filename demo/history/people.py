@@ -116,8 +116,7 @@ class PeopleAndSessionsHistory:
         return series
 
     def host_for(self, region_code: str) -> Official:
-        username = "coordinator" if region_code == "huzhou" else f"coordinator-{region_code}"
-        return self.officials[username]
+        return self.officials[data.coordinator_username(region_code)]
 
     def build_sessions(self) -> None:
         held_days = self.held_wednesdays()

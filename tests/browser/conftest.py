@@ -37,7 +37,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def demo_accounts(transactional_db):
-    """The four documented demo logins (admin, coordinator, handler, entrepreneur)."""
+    """The documented demo logins (demo.seed.DEMO_LOGINS), by user name."""
     from demo.seed import seed_demo_accounts, seed_reference_data
 
     seed_reference_data()

@@ -453,7 +453,9 @@ def test_contact_details_are_masked_unless_the_viewer_handles_the_person(client,
 #: issue, its assisting departments, attachments, ratings and timeline, the pending
 #: request for more time (officials), the inbox's unread count and the role groups
 #: (navigation; not for a superuser). Issue A is in progress: no action form needs a query.
-DETAIL_QUERIES = {"entrepreneur_a": 11, "handler_x": 13, "city_coordinator": 13, "admin": 9}
+#: A coordinator's page also reads the user's permissions (two queries), asked whether the
+#: session the issue was raised at is one they may open (sessions.selectors).
+DETAIL_QUERIES = {"entrepreneur_a": 11, "handler_x": 13, "city_coordinator": 15, "admin": 9}
 
 
 @pytest.mark.parametrize("role", list(DETAIL_QUERIES))
@@ -486,3 +488,24 @@ def test_the_pages_render_in_english_and_chinese(client, world, story):
         assert "Being handled by a department" not in chinese
     list_page = client.get(LIST_URL, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "本企业的问题" in list_page
+
+
+def test_the_session_an_issue_was_raised_at_is_linked_only_for_those_who_may_open_it(
+        client, world):
+    """A handler whose department did not attend the session is shown its name, no link
+    that would answer "not found"; the county's coordinator gets the link."""
+    from tests.factories import TalkSessionFactory
+
+    issue = world["issues"]["a"]
+    issue.session = TalkSessionFactory(region=world["regions"]["a"])
+    issue.save(update_fields=["session"])
+    session_url = reverse("sessions:detail", args=[issue.session.pk])
+
+    page = get(client, world["users"]["handler_x"], detail_url(issue)).content.decode()
+    assert issue.session.theme in page
+    assert session_url not in page
+    assert client.get(session_url).status_code == 404
+
+    page = get(client, world["users"]["coordinator_a"], detail_url(issue)).content.decode()
+    assert session_url in page
+    assert client.get(session_url).status_code == 200

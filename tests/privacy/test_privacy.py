@@ -182,6 +182,15 @@ def test_people_who_are_not_entrepreneurs_are_told_why_they_cannot_download(clie
         assert "Only entrepreneurs" in response.content.decode()
 
 
+def test_the_notice_offers_the_data_page_to_entrepreneurs_and_visitors_only(client, world):
+    notice = reverse("privacy:notice")
+    assert MY_DATA in client.get(notice).content.decode()  # a visitor logs in first
+    client.force_login(world["person"].user)
+    assert MY_DATA in client.get(notice).content.decode()
+    client.force_login(world["handler"])
+    assert MY_DATA not in client.get(notice).content.decode()  # it would answer 403
+
+
 def test_my_data_page_counts_what_is_held_and_offers_download_and_erasure(client, world):
     add_history(world["person"], 3, tag="本人")
     client.force_login(world["person"].user)
