@@ -118,8 +118,9 @@ def seed_demo_accounts() -> dict:
                         password=DEMO_PASSWORD)
     # Wuxing's coordinator hosts the district's weekly talk and sees the district's work.
     county_coordinator = _official(
-        data.COORDINATOR_LOGINS["wuxing"], name=data.COORDINATOR_NAMES["wuxing"], department=departments["wuxing-tzb"],
-        role=Official.Role.COORDINATOR, title="经济联络科科长", password=DEMO_PASSWORD)
+        data.COORDINATOR_LOGINS["wuxing"], name=data.COORDINATOR_NAMES["wuxing"],
+        department=departments["wuxing-tzb"], role=Official.Role.COORDINATOR,
+        title="经济联络科科长", password=DEMO_PASSWORD)
     # The lead who signs off (审核签发) the Natural Resources and Planning Bureau's answers.
     lead = _official(
         data.LEAD_LOGINS["huzhou-zrzyj"], name="顾建明", department=departments["huzhou-zrzyj"],
