@@ -54,8 +54,6 @@ class Problem:
     rule: str
     message: str
     element: str = ""
-    #: Whose files the fix belongs in, when it is not the page's own template (OWNERS).
-    owner: str = ""
 
     def __str__(self) -> str:
         text = f"[{self.role}] {self.url}\n    {self.rule}: {self.message}"
@@ -64,41 +62,18 @@ class Problem:
         return text
 
 
-#: Issue 16 is done by several people at once. What the page templates cannot fix is left
-#: to its owner, listed apart (never ignored): the layout's navigation bar and footer and
-#: the colours of the site's stylesheet (templates/base.html, static/css/site.css), and the
-#: dashboard's own templates (templates/dashboard/).
-LAYOUT = "layout: templates/base.html, static/css/site.css"
-DASHBOARD = "dashboard: templates/dashboard/"
-
-#: The parts of templates/base.html around a page's own content.
-LAYOUT_SELECTOR = "body > nav, body > header, body > footer, .site-navbar, .site-footer"
-DASHBOARD_PATHS = ("/dashboard/", "/figures/")
-
-
-def owner_of(*, rule: str, url: str, in_layout: bool) -> str:
-    # Contrast comes from the colours of the site's stylesheet (issue 16: "contrast fixed in
-    # the site's own stylesheet"), wherever the element stands.
-    if in_layout or rule == "color-contrast":
-        return LAYOUT
-    if urlsplit(url).path.startswith(DASHBOARD_PATHS):
-        return DASHBOARD
-    return ""
-
-
 def grouped(problems) -> str:
     """One line per rule, message and element, with how many pages and which roles."""
     groups: dict[tuple, list] = {}
     for problem in problems:
-        key = (problem.owner, problem.rule, problem.message.splitlines()[0][:160],
+        key = (problem.rule, problem.message.splitlines()[0][:160],
                problem.element[:200])
         groups.setdefault(key, []).append(problem)
     lines = []
-    for (owner, rule, message, element), items in sorted(groups.items(),
+    for (rule, message, element), items in sorted(groups.items(),
                                                           key=lambda kv: -len(kv[1])):
         roles = ", ".join(sorted({p.role for p in items}))
-        where = f" [{owner}]" if owner else ""
-        lines.append(f"- {rule}{where}: {message}\n    at {element}\n    on {len(items)} "
+        lines.append(f"- {rule}: {message}\n    at {element}\n    on {len(items)} "
                      f"page(s) of {roles}, e.g. {items[0].url}")
     return "\n".join(lines)
 
@@ -164,18 +139,11 @@ def crawl_role(*, context, base_url: str, role: str, out_dir: Path, axe, result:
         if visit.kind != "page":
             continue
         violations = axe.run(page, options=options).response["violations"]
-        nodes = [(violation, node) for violation in violations for node in violation["nodes"]]
-        in_layout = page.evaluate(
-            """([targets, layout]) => targets.map(target => {
-                 const element = typeof target === "string" && document.querySelector(target);
-                 return Boolean(element && element.closest(layout));
-               })""",
-            [[node["target"][0] for _violation, node in nodes], LAYOUT_SELECTOR])
-        for (violation, node), layout in zip(nodes, in_layout, strict=True):
-            result.axe_violations.append(Problem(
-                role, url, violation["id"], _summary(violation, node),
-                f"{', '.join(map(str, node['target']))} {node['html']}",
-                owner=owner_of(rule=violation["id"], url=url, in_layout=layout)))
+        for violation in violations:
+            for node in violation["nodes"]:
+                result.axe_violations.append(Problem(
+                    role, url, violation["id"], _summary(violation, node),
+                    f"{', '.join(map(str, node['target']))} {node['html']}"))
         visit.html_file = out_dir / f"{role}-{len(result.visits):04d}.html"
         visit.html_file.write_text(visit.body, encoding="utf-8")
         visit.body = ""
