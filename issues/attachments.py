@@ -306,7 +306,19 @@ _multiple_file_help_text = lazy(_help_text, str)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
+    """Several files; tells the page's script (issues.js) how many it may choose, in the
+    language of the request."""
+
     allow_multiple_selected = True
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"].update({
+            "data-max-files": MAX_ATTACHMENTS,
+            "data-max-files-message": _("Choose at most %(count)s files.")
+            % {"count": MAX_ATTACHMENTS},
+        })
+        return context
 
 
 class MultipleFileField(forms.FileField):

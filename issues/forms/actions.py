@@ -12,7 +12,7 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanTextForm
-from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
+from issues.attachments import MultipleFileField
 from issues.forms.rating import RatingForm
 from issues.models import FollowUpCall, Issue, RatingValue
 from issues.policy import Action
@@ -209,11 +209,6 @@ class ResolveForm(ActionForm):
 
     def __init__(self, data=None, **kwargs):
         super().__init__(data, **kwargs)
-        self.fields["files"].widget.attrs.update({
-            "data-max-files": MAX_ATTACHMENTS,
-            "data-max-files-message": _("Choose at most %(count)s files.")
-            % {"count": MAX_ATTACHMENTS},
-        })
         department = self.issue.lead_department
         if department is not None and department.requires_sign_off:
             self.fields["reply"].help_text = _(
@@ -325,14 +320,6 @@ class AddMaterialForm(ActionForm):
         help_text=_("Optional if you add files. The department handling the issue reads it."),
     )
     files = MultipleFileField(label=_("Files"), required=False)
-
-    def __init__(self, data=None, **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["files"].widget.attrs.update({
-            "data-max-files": MAX_ATTACHMENTS,
-            "data-max-files-message": _("Choose at most %(count)s files.")
-            % {"count": MAX_ATTACHMENTS},
-        })
 
     def clean(self):
         cleaned = super().clean()

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.dates import moment_shown
 from core.forms import CleanTextForm
-from issues.attachments import MAX_ATTACHMENTS, MultipleFileField
+from issues.attachments import MultipleFileField
 from issues.models import Category, Issue
 
 
@@ -49,11 +49,6 @@ class IssueSubmitForm(CleanTextForm):
             initial = {"source": Issue.Source.SESSION, "session": at_session}
         super().__init__(data, files, initial=initial)
         self.for_other = for_other
-        self.fields["attachments"].widget.attrs.update({
-            "data-max-files": MAX_ATTACHMENTS,
-            "data-max-files-message": _("Choose at most %(count)s files.")
-            % {"count": MAX_ATTACHMENTS},
-        })
         if for_other:
             self._sessions = {session.pk: session for session in sessions}
             self.fields["session"].choices = [
