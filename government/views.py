@@ -81,7 +81,8 @@ def official_detail(request, pk: int):
 @login_required
 def official_create(request):
     _require_manage(request.user)
-    form = OfficialCreateForm(request.POST or None, actor=request.user)
+    form = OfficialCreateForm(request.POST if request.method == "POST" else None,
+                              actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             official = services.official_create(actor=request.user, **form.cleaned_data)
@@ -101,7 +102,8 @@ def official_edit(request, pk: int):
     _require_manage(request.user)
     official = _official_or_404(request.user, pk)
     services.official_check_manage(actor=request.user, official=official)
-    form = OfficialEditForm(request.POST or None, actor=request.user, official=official)
+    form = OfficialEditForm(request.POST if request.method == "POST" else None,
+                              actor=request.user, official=official)
     if request.method == "POST" and form.is_valid():
         try:
             services.official_update(actor=request.user, official=official, **form.cleaned_data)

@@ -178,6 +178,16 @@ def test_a_forged_or_bad_form_is_refused_on_the_field_and_never_saved(
     assert User.objects.count() == users_before
 
 
+def test_an_empty_form_sent_says_what_is_missing_instead_of_coming_back_blank(client, world):
+    as_user(client, world.county_coordinator.user)
+    users_before = User.objects.count()
+    response = client.post(reverse("officials:create"), {})
+    assert response.status_code == 200
+    assert set(response.context["form"].errors) >= {"name", "email", "department", "role"}
+    assert 'data-testid="error-summary"' in response.content.decode()
+    assert User.objects.count() == users_before
+
+
 # --- The one-time link ---------------------------------------------------------------------
 
 
