@@ -9,6 +9,7 @@ or ``CleanTextModelForm``), and ``BUILD`` must say how to make one if it needs a
 
 import importlib
 import pkgutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,7 @@ BUILD = {
     "IssueFilterForm": lambda f, w, data: f(
         data, choices=issue_filter_choices_for_user(user=w.coordinator), queues=["mine"]),
     "DashboardFilterForm": lambda f, w, data: f(data, choices=w.dashboard_choices),
+    "BulletinForm": lambda f, w, data: f(data, latest=date(2026, 11, 1), first=date(2015, 1, 1)),
     "DirectoryFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),
     "SessionFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),
     "OfficialFilterForm": lambda f, w, data: f(data, regions=Region.objects.all()),

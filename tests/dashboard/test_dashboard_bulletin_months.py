@@ -30,8 +30,8 @@ from tests.dashboard.screens import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 RANKING_HEADERS = ["Department", "Issues led", "Issues assisted", "Response rate (%)",
-                   "Resolution rate (%)", "On-time rate (%)", "Satisfaction rate (%)",
-                   "Average working days to resolve", "Overdue now"]
+                   "Answer rate (%)", "On-time rate (%)", "Satisfaction rate (%)",
+                   "Average working days to answer", "Overdue now"]
 
 
 def last_full_month():
