@@ -79,3 +79,13 @@ def stop_process(process: subprocess.Popen, *, grace: float = 15) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(timeout=10)
+
+
+#: .ci/run runs the whole suite twice, on SQLite and then on PostgreSQL with Redis. The
+#: crawl and the layout checks read pages in Chromium and do not depend on the database, so
+#: .ci/run sets this in its SQLite pass and they run once, in the PostgreSQL pass (a plain
+#: ``make test`` runs them).
+database_neutral_checks = pytest.mark.skipif(
+    os.environ.get("DATABASE_NEUTRAL_CHECKS") == "in-the-other-pass",
+    reason="the page crawl and layout checks run in .ci/run's PostgreSQL pass",
+)

@@ -21,14 +21,14 @@ from demo.seed import DEMO_PASSWORD, seed_all
 from issues.models import Answer, FollowUpCall, Issue, IssueEvent, SatisfactionRating
 from tests.browser.crawl import VNU_JAR, Problem, crawl, grouped, java, run_vnu
 from tests.browser.pages import DESKTOP
-from tests.services import require
+from tests.services import database_neutral_checks, require
 
 try:
     from axe_playwright_python.sync_playwright import Axe
 except ImportError:  # the test extras are not installed
     Axe = None
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, database_neutral_checks]
 
 #: The demo login of each role (None: not logged in), in the README's table.
 ROLE_LOGINS = {

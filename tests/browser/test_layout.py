@@ -14,8 +14,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.browser.pages import open_menu
+from tests.services import database_neutral_checks
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, database_neutral_checks]
 
 DESK_WIDTHS = (1920, 1366, 1024)
 PHONE_WIDTHS = (390, 360)
