@@ -10,11 +10,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core import services
+from core.dates import day_shown
 from core.forms import FIRST_YEAR, LAST_YEAR, CalendarDayForm, add_service_errors
 from core.models import CalendarDay
 from core.workdays import library_is_working_day, library_knows_year
@@ -77,7 +77,7 @@ def calendar_day_set(request):
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            day = date_format(entry.day, "DATE_FORMAT")
+            day = day_shown(entry.day)
             if entry.is_working_day:
                 text = _("%(day)s is saved as a working day; open issues' due dates are "
                          "updated in the background.")
@@ -98,7 +98,7 @@ def calendar_day_delete(request, day: str):
         the_day = date.fromisoformat(day)
     except ValueError:
         raise Http404(_("No such day.")) from None
-    shown = date_format(the_day, "DATE_FORMAT")
+    shown = day_shown(the_day)
     if services.calendar_day_remove(actor=request.user, day=the_day):
         messages.success(request, _(
             "The entry for %(day)s is removed: the holiday library decides that day again."

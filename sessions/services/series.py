@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from core.dates import day_shown
 from core.workdays import work_calendar
 from sessions import notices
 from sessions.models import SessionSeries, SkippedWeek, TalkSession
@@ -336,7 +336,7 @@ def check_series_end(*, series: SessionSeries, ends_on: date) -> None:
     if ends_on < series.starts_on:
         raise ValidationError({"ends_on": _(
             "The series starts on %(day)s; its last date cannot be earlier.")
-            % {"day": date_format(series.starts_on)}})
+            % {"day": day_shown(series.starts_on)}})
 
 
 @transaction.atomic
@@ -353,7 +353,7 @@ def series_end(*, actor, series: SessionSeries,
     series.save(update_fields=["ends_on"])
     with notices.site_language():  # the reason is sent in the site's language
         reason = _("The weekly series “%(name)s” ends on %(day)s.") % {
-            "name": series.name, "day": date_format(ends_on)}
+            "name": series.name, "day": day_shown(ends_on)}
     cancelled = [session_cancel(actor=actor, session=session, reason=reason)
                  for session in series_sessions_after(series=series, day=ends_on)]
     return series, cancelled

@@ -9,7 +9,6 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -87,7 +86,7 @@ def series_create(request):
 
 
 def _left_out_message(request, series: SessionSeries) -> None:
-    days = [date_format(week.series_date) for week in series.skipped_weeks.filter(
+    days = [day_shown(week.series_date) for week in series.skipped_weeks.filter(
         series_date__gte=timezone.localdate())]
     if days:
         messages.warning(request, _("Left out as you confirmed: %(days)s.") % {
@@ -127,7 +126,7 @@ def series_edit(request, pk: int):
             "new day past or a holiday): %(days)s.",
             "%(count)d planned sessions kept as they were (changed by themselves, clashing, "
             "or their new day past or a holiday): %(days)s.", kept) % {
-            "count": kept, "days": ", ".join(date_format(timezone.localdate(s.starts_at))
+            "count": kept, "days": ", ".join(day_shown(s.starts_at)
                                              for s in change.kept)})
     _left_out_message(request, change.series)
     _report_messages(request, change.report, quiet=True)
@@ -189,5 +188,5 @@ def series_end(request, pk: int):
         "taking part is told.",
         "“%(name)s” ends on %(day)s; %(count)d sessions after it are cancelled and everyone "
         "taking part is told.", len(cancelled)) % {
-        "name": series.name, "day": date_format(ends_on), "count": len(cancelled)})
+        "name": series.name, "day": day_shown(ends_on), "count": len(cancelled)})
     return redirect("sessions:series_list")
