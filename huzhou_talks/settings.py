@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "government",
     "entrepreneurs",
@@ -71,6 +74,7 @@ INSTALLED_APPS = [
     "demo",
     "privacy",
     "dashboard",
+    "api",
     # Last: its post_migrate step gives the role groups permissions of every app above.
     "accounts",
 ]
@@ -190,6 +194,25 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.IdentifierBackend",
 ]
 LOGIN_URL = "login"
+
+# The REST API (docs/api.md). Every view reads through the selectors that take the user.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Huzhou Talks API",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 # One-time links (password reset, an official's first password) stay valid for three days.

@@ -33,6 +33,7 @@ urlpatterns = [
     path("figures/", dashboard_views.public, name="public_figures"),
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),
+    path("api/", include("api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("health/", health_view, {"probes": PROBES}, name="health"),

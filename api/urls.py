@@ -1,0 +1,5 @@
+"""/api/: the REST API, version 1, and its schema (docs/api.md)."""
+
+app_name = "api"
+
+urlpatterns: list = []
