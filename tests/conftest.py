@@ -49,6 +49,26 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_cache_per_worker(worker_id):
+    """Under ``pytest -n`` each worker keeps its cache in its own Redis database (the next
+    numbers after REDIS_URL's), so one worker's ``cache.clear()`` never empties another's
+    rate-limit counts mid-test. Without Redis, or without xdist, nothing changes."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    cache = settings.CACHES["default"]
+    if worker_id == "master" or "redis" not in cache["BACKEND"].lower():
+        yield
+        return
+    base, _sep, number = cache["LOCATION"].rpartition("/")
+    database = int(number or 0) + int(worker_id.removeprefix("gw"))
+    assert database < 15, "database 15 is REDIS_TEST_URL's (tests.services)"
+    with override_settings(CACHES={**settings.CACHES,
+                                   "default": {**cache, "LOCATION": f"{base}/{database}"}}):
+        yield
+
+
 @pytest.fixture
 def english(client):
     """The test client asks for English pages, so messages can be asserted as written.
@@ -79,6 +99,15 @@ def private_storage(settings, tmp_path):
                     "OPTIONS": {"location": location}},
     }
     return location
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n --dist loadgroup`` the integration tests share one worker: they
+    start Celery workers, gunicorn and proxies on the one Redis database of REDIS_TEST_URL,
+    which each of them empties first."""
+    for item in items:
+        if item.get_closest_marker("integration"):
+            item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 def pytest_configure(config):
