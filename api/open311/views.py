@@ -9,7 +9,7 @@ refusal answers in the spec's error format (400, 403, 404, 405), never a 500.
 
 import functools
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import BadRequest, SuspiciousOperation, ValidationError
 from django.db import transaction
@@ -43,6 +43,8 @@ MAX_REQUESTS = 200
 MAX_IDS = 200
 #: The widest ``start_date``–``end_date`` window, and the default one (the last 90 days).
 MAX_WINDOW = timedelta(days=90)
+#: The dates a window may span: far enough either way, and safe to convert to UTC.
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 MAX_DESCRIPTION = 4000
 TITLE_LENGTH = 60
 #: What no query, form field or address may hold (the description's line breaks aside).
@@ -113,7 +115,8 @@ def open311(*methods):
                     response["Allow"] = ", ".join(methods)
                     return response
                 return view(request, fmt, *args, **kwargs)
-        return wrapped
+        # Authenticated by the api_key, never by a cookie: no CSRF token to ask for.
+        return csrf_exempt(wrapped)
     return decorate
 
 
@@ -290,7 +293,11 @@ def _window(start_text: str, end_text: str) -> tuple[datetime, datetime]:
         elif end is None:
             end = start + MAX_WINDOW
     except OverflowError:
-        raise ValidationError(_("The dates are out of range.")) from None
+        raise ValidationError(_("The dates are out of range: between the years 2000 and "
+                                "2999.")) from None
+    if not (start.date() >= EARLIEST and end.date() <= LATEST):
+        raise ValidationError(_("The dates are out of range: between the years 2000 and "
+                                "2999."))
     if end < start:
         raise ValidationError(_("end_date comes before start_date."))
     if end - start > MAX_WINDOW:
@@ -302,7 +309,6 @@ def _listed(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-@csrf_exempt  # authenticated by its api_key, never by a cookie
 @open311("GET", "POST")
 def requests(request, fmt: str):
     if request.method == "POST":

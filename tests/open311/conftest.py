@@ -65,8 +65,10 @@ class Client:
         return self.call(path, form=form, **options)
 
 
-@pytest.fixture
-def world(live_server):
+def keyed_world():
+    """``tests.worlds.workflow_world`` with keys: ``key`` (the county coordinator's, writable),
+    ``other_key`` (another county's), ``read_only_key`` and ``personal_key`` (writable, but a
+    personal token)."""
     world = workflow_world()
     users = world.users
     _row, world.key = token_create(user=users["coordinator"], name="12345", writable=True,
@@ -75,5 +77,14 @@ def world(live_server):
                                          writable=True, kind=ApiToken.Kind.SYSTEM)
     _row, world.read_only_key = token_create(user=users["coordinator"], name="reader",
                                              kind=ApiToken.Kind.SYSTEM)
+    _row, world.personal_key = token_create(user=users["coordinator"], name="mine",
+                                            writable=True)
+    return world
+
+
+@pytest.fixture
+def world(live_server):
+    """The keyed world, with ``client`` speaking HTTP to the live server."""
+    world = keyed_world()
     world.client = Client(live_server.url)
     return world
