@@ -257,3 +257,11 @@ def test_a_page_of_requests_takes_a_fixed_number_of_queries(client):
     assert many_anonymous == few_anonymous
     assert many_keyed == few_keyed
     assert few_anonymous <= 2  # the requests, and nothing per request
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refusals_speak_the_callers_language(world):
+    answer = world.client.call("requests/HZ-0000-404.json", language="zh-CN")
+    assert "没有您可查看的服务请求" in errors_of(answer, 404)
+    answer = world.client.call("requests.xml", params={"status": "x", "locale": "zh_CN"})
+    assert "status 取 open、closed" in errors_of(answer, 400, "xml")
