@@ -265,3 +265,24 @@ def test_refusals_speak_the_callers_language(world):
     assert "没有您可查看的服务请求" in errors_of(answer, 404)
     answer = world.client.call("requests.xml", params={"status": "x", "locale": "zh_CN"})
     assert "status 取 open、closed" in errors_of(answer, 400, "xml")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_citys_key_submits_for_any_county_and_finds_the_caller_by_email(world):
+    _row, city_key = token_create(user=world.users["city_coordinator"], name="12345 city",
+                                  writable=True, kind=ApiToken.Kind.SYSTEM)
+    elsewhere = EntrepreneurFactory(enterprise=EnterpriseFactory(region=world.other_county),
+                                    email="Boss@Example.com")
+    answer = world.client.post("requests.xml", {
+        "api_key": city_key, "service_code": world.category.code, "description": "子女入学",
+        "attribute[credit_code]": elsewhere.enterprise.credit_code.lower(),
+        "attribute[county]": world.other_county.code, "email": "boss@example.com",
+    })
+    assert answer.status == 200, answer.text
+    reference = answer.xml().find("request/service_request_id").text
+    issue = Issue.objects.get(reference=reference)
+    assert (issue.entrepreneur, issue.region) == (elsewhere, world.other_county)
+    # The county's own key does not see it; the other county's does.
+    assert world.client.get(f"requests/{reference}.json", api_key=world.key).status == 404
+    answer = world.client.get(f"requests/{reference}.json", api_key=world.other_key)
+    assert answer.json()[0]["description"] == "子女入学"
