@@ -19,5 +19,5 @@ urlpatterns = [
     re_path(r"^requests/(?P<service_request_id>[^/.]+)" + _FMT, views.request_detail,
             name="request"),
     re_path(r"^tokens/(?P<token_id>[^/.]+)" + _FMT, views.token_detail, name="token"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    re_path(r"^(?P<rest>.*)$", views.not_found, name="other"),
 ]
