@@ -34,6 +34,7 @@ urlpatterns = [
     path("inbox/", include("notifications.urls")),
     path("calendar/", include("core.urls")),
     path("api/", include("api.urls")),
+    path("open311/v2/", include("api.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("health/", health_view, {"probes": PROBES}, name="health"),

@@ -450,6 +450,19 @@ MATRIX: dict[str, Case] = {
     # The short links SMS texts carry: a 302 to the page for everyone (its own rules apply)
     "short_issue": Case(everyone(302), kwargs=ISSUE),
     "short_session": Case(everyone(302), kwargs=SESSION),
+    # Open311 GeoReport v2 (docs/api-open311.md): answers by its api_key, never by the
+    # session, so every signed-in actor gets what an anonymous caller gets.
+    "open311:root": Case(everyone(404)),
+    "open311:other": Case(everyone(404), kwargs=lambda w: {"rest": "nothing.json"}),
+    "open311:discovery": Case(everyone(200), kwargs=lambda w: {"fmt": "json"}),
+    "open311:services": Case(everyone(200), kwargs=lambda w: {"fmt": "xml"}),
+    "open311:service": Case(everyone(200), kwargs=lambda w: {
+        "service_code": w.objects["issue"].category.code, "fmt": "json"}),
+    "open311:requests": Case(everyone(200), kwargs=lambda w: {"fmt": "json"}),
+    "open311:request": Case(everyone(200), kwargs=lambda w: {
+        "service_request_id": w.objects["issue"].reference, "fmt": "xml"}),
+    "open311:token": Case(everyone(200), kwargs=lambda w: {
+        "token_id": w.objects["issue"].reference, "fmt": "json"}),
 }
 
 
