@@ -19,6 +19,8 @@ from sessions.models import TalkSession
 PAGING = ("cursor", "page_size")
 
 NOT_KNOWN = _("This parameter is not known here.")
+#: The largest id a database column holds (a larger one would reach the database).
+MAX_ID = 2**31 - 1
 
 
 def read_query(serializer_class, request, *, extra=PAGING, **kwargs) -> dict:
@@ -42,9 +44,9 @@ class IssueQuery(StrictSerializer):
     submitted_to=``; the choices offered are the caller's (``issue_filter_choices_for_user``)."""
 
     status = serializers.CharField(required=False, allow_blank=True)
-    category = serializers.IntegerField(required=False, min_value=1)
-    region = serializers.IntegerField(required=False, min_value=1)
-    department = serializers.IntegerField(required=False, min_value=1)
+    category = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    region = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    department = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     overdue = serializers.BooleanField(required=False)
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
     submitted_from = serializers.DateField(required=False)
@@ -144,7 +146,7 @@ ISSUE_PARAMETERS = [
 class SessionQuery(StrictSerializer):
     when = serializers.ChoiceField(choices=("upcoming", "past", "all"), required=False)
     status = serializers.ChoiceField(choices=TalkSession.Status.values, required=False)
-    region = serializers.IntegerField(required=False, min_value=1)
+    region = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
 
 
 SESSION_PARAMETERS = [
