@@ -7,7 +7,7 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
 from api.serializers import StrictSerializer
@@ -34,6 +34,13 @@ def read_query(serializer_class, request, *, extra=PAGING, **kwargs) -> dict:
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+#: What a cursor-paginated list may answer besides its page, for the schema.
+LIST_ERRORS = {
+    400: OpenApiResponse(description="A parameter is not known, or its value cannot be read."),
+    404: OpenApiResponse(description="The cursor could not be read."),
+}
 
 
 # --- Issues -----------------------------------------------------------------------------

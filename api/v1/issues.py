@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from api.pagination import Cursor
 from api.v1.filters import (
     ISSUE_PARAMETERS,
+    LIST_ERRORS,
     IssueQuery,
     issue_query_filters,
     read_query,
@@ -81,8 +82,7 @@ class IssueCollection(generics.ListAPIView):
     @extend_schema(
         operation_id="issues_list",
         parameters=ISSUE_PARAMETERS,
-        responses={200: IssueRowSerializer(many=True),
-                   400: OpenApiResponse(description="A filter could not be read.")},
+        responses={200: IssueRowSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -10,7 +10,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from api.pagination import Cursor
-from api.v1.filters import NOTIFICATION_PARAMETERS, NotificationQuery, read_query
+from api.v1.filters import LIST_ERRORS, NOTIFICATION_PARAMETERS, NotificationQuery, read_query
 from api.v1.serializers import NotificationSerializer
 from notifications.models import Notification
 from notifications.selectors import inbox_entry_for_user, inbox_for_user
@@ -36,8 +36,7 @@ class NotificationCollection(generics.ListAPIView):
     @extend_schema(
         operation_id="notifications_list",
         parameters=NOTIFICATION_PARAMETERS,
-        responses={200: NotificationSerializer(many=True),
-                   400: OpenApiResponse(description="A filter could not be read.")},
+        responses={200: NotificationSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)

@@ -7,7 +7,7 @@ from rest_framework import generics
 
 from api.pagination import Cursor
 from api.serializers import StrictSerializer
-from api.v1.filters import read_query
+from api.v1.filters import LIST_ERRORS, read_query
 from api.v1.serializers import CategorySerializer, DepartmentSerializer, RegionSerializer
 from government.models import Department, Region
 from issues.models import Category
@@ -29,7 +29,8 @@ class _ReferenceList(generics.ListAPIView):
         return super().list(request, *args, **kwargs)
 
 
-@extend_schema_view(get=extend_schema(operation_id="categories_list"))
+@extend_schema_view(get=extend_schema(operation_id="categories_list", responses={
+    200: CategorySerializer(many=True), **LIST_ERRORS}))
 class CategoryCollection(_ReferenceList):
     """The issue categories (the "six environments"), with their time limits."""
 
@@ -38,7 +39,8 @@ class CategoryCollection(_ReferenceList):
     queryset = Category.objects.all()
 
 
-@extend_schema_view(get=extend_schema(operation_id="departments_list"))
+@extend_schema_view(get=extend_schema(operation_id="departments_list", responses={
+    200: DepartmentSerializer(many=True), **LIST_ERRORS}))
 class DepartmentCollection(_ReferenceList):
     """The departments, the city's and the counties'."""
 
@@ -47,7 +49,8 @@ class DepartmentCollection(_ReferenceList):
     queryset = Department.objects.all()
 
 
-@extend_schema_view(get=extend_schema(operation_id="regions_list"))
+@extend_schema_view(get=extend_schema(operation_id="regions_list", responses={
+    200: RegionSerializer(many=True), **LIST_ERRORS}))
 class RegionCollection(_ReferenceList):
     """The city and its counties."""
 

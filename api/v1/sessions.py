@@ -15,7 +15,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from api.pagination import Cursor
-from api.v1.filters import SESSION_PARAMETERS, SessionQuery, read_query
+from api.v1.filters import LIST_ERRORS, SESSION_PARAMETERS, SessionQuery, read_query
 from api.v1.serializers import SessionDetailSerializer, SessionRowSerializer
 from entrepreneurs.selectors import entrepreneur_for_user
 from sessions.models import Attendance, TalkSession
@@ -74,8 +74,7 @@ class SessionCollection(generics.ListAPIView):
     @extend_schema(
         operation_id="sessions_list",
         parameters=SESSION_PARAMETERS,
-        responses={200: SessionRowSerializer(many=True),
-                   400: OpenApiResponse(description="A filter could not be read.")},
+        responses={200: SessionRowSerializer(many=True), **LIST_ERRORS},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
