@@ -76,6 +76,8 @@ class IssueCollection(generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
         today = timezone.localdate()
         return [describe_issue(issue, scope=self.scope, today=today) for issue in page]
 

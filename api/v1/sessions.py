@@ -62,6 +62,8 @@ class SessionCollection(generics.ListAPIView):
 
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
+        if page is None:
+            return None
         person = entrepreneur_for_user(user=self.request.user)
         if person is not None:
             places = dict(Attendance.objects.filter(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from issues import workflow
 from issues.models import Issue
 from tests.api.reads_world import API, api_client, reads_world, references
-from tests.factories import IssueFactory
+from tests.factories import AssistingDepartmentFactory, IssueFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,16 @@ def test_a_handler_sees_their_department_issues(world):
     assert detail(world.users["handler"], world.far).status_code == 404
     planning = world.users["planning_handler"]
     assert references(api_client(planning).get(f"{API}/issues/")) == [world.far.reference]
+
+
+def test_an_assisting_department_sees_the_issues_it_assists(world):
+    tax_handler = world.users["tax_handler"]
+    assert references(api_client(tax_handler).get(f"{API}/issues/")) == []
+    AssistingDepartmentFactory(issue=world.far, department=world.base.departments["tax"])
+    [row] = api_client(tax_handler).get(f"{API}/issues/").json()["results"]
+    assert (row["reference"], row["department_part"]) == (world.far.reference, "assisting")
+    assert detail(tax_handler, world.far).status_code == 200
+    assert detail(tax_handler, world.mine).status_code == 404
 
 
 def test_anonymous_callers_are_refused(world):
