@@ -287,3 +287,14 @@ def test_the_detail_runs_a_fixed_number_of_queries(world, django_assert_max_num_
     client.get(f"{API}/issues/{world.mine.reference}/")
     with django_assert_max_num_queries(16):
         assert client.get(f"{API}/issues/{world.mine.reference}/").status_code == 200
+
+
+def test_labels_and_refusals_follow_accept_language(world):
+    client = api_client(world.users["handler"])
+    [row] = client.get(f"{API}/issues/", headers={"Accept-Language": "en"}).json()["results"]
+    assert row["status_label"] == "Answered, awaiting rating"
+    refused = client.get(f"{API}/issues/", {"category": "999999"},
+                         headers={"Accept-Language": "en"})
+    assert "No category with this id." in refused.content.decode()
+    refused = client.get(f"{API}/issues/", {"category": "999999"})
+    assert "没有该编号的问题类别。" in refused.content.decode()
