@@ -8,7 +8,8 @@ import pytest
 from api.v1 import actions
 from issues.models import AssistingDepartment, ExtensionRequest, Issue, IssueEvent, RatingValue
 from notifications.models import Notification
-from tests.api.actions_world import act, api, as_user, etag, world  # noqa: F401 (fixtures)
+from tests.api import actions_world
+from tests.api.actions_world import act, as_user, etag
 from tests.factories import EnterpriseFactory, EntrepreneurFactory
 from tests.helpers import fresh, on
 from tests.issues.workflow_steps import (
@@ -26,6 +27,9 @@ from tests.issues.workflow_steps import (
 )
 
 pytestmark = pytest.mark.django_db
+
+# The fixtures (no conftest.py in this folder: it is shared with other families).
+world, api = actions_world.world, actions_world.api
 
 
 def kinds(issue) -> list[str]:
