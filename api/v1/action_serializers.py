@@ -143,11 +143,10 @@ class IssueStateSerializer(serializers.Serializer):
 
 
 class ActionProblemSerializer(serializers.Serializer):
-    """An error (RFC 9457 problem details); ``detail`` says why, in the caller's language."""
+    """An error; ``detail`` says why, in the caller's language. A refused body names each
+    field with its reasons. (The API's problem+json handler may add ``type``, ``title``,
+    ``status``: the schema leaves other members open.)"""
 
-    type = serializers.CharField(required=False)
-    title = serializers.CharField(required=False)
-    status = serializers.IntegerField(required=False)
     detail = serializers.CharField(required=False)
 
 

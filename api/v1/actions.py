@@ -117,7 +117,7 @@ def api_error(error: WorkflowError) -> APIException:
         return PermissionDenied(error.message)
     if isinstance(error, WrongState):
         return Conflict(error.message)
-    return ValidationError({"detail": [error.message]})
+    return ValidationError({"non_field_errors": [error.message]})
 
 
 def django_validation_error(error: DjangoValidationError) -> ValidationError:
@@ -263,7 +263,7 @@ IF_MATCH = OpenApiParameter(
                   "\"3\"). Missing: 428; not current: 412."),
 )
 REFERENCE = OpenApiParameter(
-    "reference", OpenApiTypes.STR, OpenApiParameter.PATH,
+    "reference", {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"}, OpenApiParameter.PATH,
     description=_("The issue's reference, e.g. HZ-2026-000123."),
 )
 

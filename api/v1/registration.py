@@ -6,7 +6,6 @@ refusals: 404 outside the caller's sessions, 403 (not allowed), 409 (wrong state
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -25,7 +24,7 @@ NOT_FOUND = _("No such session is open to you.")
 ONLY_ENTREPRENEURS = _("Only entrepreneurs give up their own places.")
 NO_PLACE = _("You have no place at this session.")
 
-SESSION_ID = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH,
+SESSION_ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH,
                               description=_("The session's id."))
 
 
