@@ -171,7 +171,7 @@ def test_a_refused_request_is_not_remembered(api, world):
     assert submit(api, user, body(world), HTTP_IDEMPOTENCY_KEY="k2").status_code == 201
 
 
-@pytest.mark.parametrize("key", ["x" * 256, "clé", "a\tb", " "[:0] or "\x7f"])
+@pytest.mark.parametrize("key", ["x" * 256, "clé", "a\tb", "\x7f", ""])
 def test_a_malformed_key_is_400(api, world, key):
     response = submit(api, world.users["entrepreneur"], body(world),
                       HTTP_IDEMPOTENCY_KEY=key)
