@@ -7,6 +7,7 @@ import time as clock
 
 import pytest
 from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
 
 from api.idempotency import Idempotency, Replayed, claim, idempotent_requests_purge
 from api.models import IdempotentRequest
@@ -242,3 +243,15 @@ def test_two_concurrent_requests_with_one_key_make_one_issue(world, monkeypatch)
     assert statuses in ([201, 201], [201, 409]), (connection.vendor, outcome)
     if statuses == [201, 201]:
         assert outcome[0][1] == outcome[1][1]
+
+
+def test_a_replay_reads_its_answer_and_nothing_else(api, world):
+    """A retried POST costs the caller's session and one look-up, whatever the issue."""
+    user = world.users["entrepreneur"]
+    assert submit(api, user, body(world), HTTP_IDEMPOTENCY_KEY="q1").status_code == 201
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post(URL, body(world), format="json", HTTP_IDEMPOTENCY_KEY="q1")
+    assert response["Idempotent-Replayed"] == "true"
+    tables = [query["sql"] for query in queries.captured_queries]
+    assert not any("INSERT" in sql or "UPDATE" in sql for sql in tables)
+    assert len(tables) <= 4, tables
