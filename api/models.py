@@ -70,3 +70,37 @@ class ApiToken(models.Model):
     def active(self) -> bool:
         now = timezone.now()
         return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+
+class IdempotentRequest(models.Model):
+    """The first result of a POST sent with an ``Idempotency-Key`` header (``api.idempotency``).
+
+    A retry with the same key by the same caller is answered from here (same status, same
+    body) instead of being carried out again; the same key with another request (another
+    ``fingerprint``) is refused. Written in the same transaction as what the POST created,
+    so a row exists exactly when its result does; (user, key) is unique, so two requests
+    racing with one key never both succeed. Rows older than a day are removed
+    (``api.idempotency.idempotent_requests_purge``).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="+", verbose_name=_("caller"),
+    )
+    key = models.CharField(_("idempotency key"), max_length=255)
+    fingerprint = models.CharField(
+        _("request fingerprint"), max_length=64,
+        help_text=_("SHA-256 of the method, the path and the body."),
+    )
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response_body = models.JSONField(_("response body"), default=dict)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=("user", "key"), name="api_idempotency_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.status_code})"

@@ -21,6 +21,7 @@ from api.v1.filters import (
     read_query,
 )
 from api.v1.serializers import IssueDetailSerializer, IssueRowSerializer
+from api.v1.submission import IssueSubmitMixin
 from issues.models import Issue
 from issues.selectors import (
     department_issues_q,
@@ -46,8 +47,9 @@ def _day_start(day) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-class IssueCollection(generics.ListAPIView):
-    """The caller's issues (those the issue list shows them), newest first."""
+class IssueCollection(IssueSubmitMixin, generics.ListAPIView):
+    """The caller's issues (those the issue list shows them), newest first; POST submits one
+    (``api.v1.submission``)."""
 
     serializer_class = IssueRowSerializer
     pagination_class = IssueCursor
