@@ -69,12 +69,17 @@ def _refusal(address) -> str | None:
     if address.is_link_local or address in METADATA_ADDRESSES:
         return _("%(address)s is a link-local or cloud metadata address.") % {
             "address": address}
-    if address.is_unspecified or address.is_multicast or address.is_reserved:
+    if address.is_unspecified or address.is_multicast:
         return _("%(address)s is not an address a system can be reached at.") % {
             "address": address}
-    if not address.is_global and not allow_private():
+    if address.is_loopback or address.is_private:
+        if allow_private():
+            return None
         return _("%(address)s is a private or loopback address, refused unless "
                  "WEBHOOK_ALLOW_PRIVATE is on.") % {"address": address}
+    if address.is_reserved or not address.is_global:
+        return _("%(address)s is not an address a system can be reached at.") % {
+            "address": address}
     return None
 
 

@@ -125,7 +125,8 @@ def test_a_session_planned_and_held(settings, receiver):
     try:
         session = create(world, theme="数字经济专场")
         world.clock.move_to(START + timedelta(hours=1))
-        session_close(actor=world.coordinator, session=session, minutes="会议纪要：企业提出三件事。")
+        session_close(actor=world.coordinator, session=session,
+                      minutes="会议纪要：企业提出三件事。")
     finally:
         steps.close()
     deliver_due()
