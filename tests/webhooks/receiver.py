@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -36,6 +37,7 @@ class Receiver:
         self.received: list[Received] = []
         self.answers: list[int] = []
         self.redirect_to = ""
+        self.delay = 0.0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,6 +45,7 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 receiver.received.append(Received(self.path, dict(self.headers), body))
+                time.sleep(receiver.delay)
                 status = receiver.answers.pop(0) if receiver.answers else 200
                 self.send_response(status)
                 if 300 <= status < 400:

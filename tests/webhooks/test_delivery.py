@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from notifications import services
+from notifications import services, webhooks
 from notifications.models import Notification, WebhookDelivery
 from notifications.services import (
     notification_deliver,
@@ -113,6 +113,17 @@ def test_a_refused_connection_is_tried_again(receiver, endpoint):
     assert attempt.status_code is None
     assert "refused" in attempt.error.lower()
     assert attempt.error == row.last_error
+
+
+def test_a_timeout_is_tried_again(monkeypatch, receiver, endpoint):
+    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
+    receiver.delay = 1.0
+    row = one_event()
+    notification_deliver(notification_id=row.pk)
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (S.PENDING, 1)
+    assert "timed out" in row.last_error
+    assert WebhookDelivery.objects.get().status_code is None
 
 
 def test_an_address_refused_at_delivery_fails_without_a_connection(settings, receiver,
