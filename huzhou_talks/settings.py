@@ -328,6 +328,9 @@ vars().update(env.email_url_config(env_or("EMAIL_URL", "consolemail://")))
 EMAIL_TIMEOUT = int(env_or("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env_or("DEFAULT_FROM_EMAIL", "Huzhou Talks <noreply@localhost>")
 SMS_BACKEND = env_or("SMS_BACKEND", "notifications.backends.LogSMSBackend")
+# Webhook endpoints on private or loopback addresses (a county system inside the government
+# network; tests): off in production unless set, on with DEBUG (docs/api-webhooks.md).
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=DEBUG)
 # The sender's signature every SMS text starts with (the operator registers it).
 SMS_SIGNATURE = env_or("SMS_SIGNATURE", "【湖州政企恳谈会】")
 # The outbox (docs/notifications.md): a row whose delivery fails waits

@@ -27,8 +27,10 @@ class IssuesConfig(AppConfig):
         from entrepreneurs.signals import enterprise_merged
         from issues.services import on_enterprise_merged
         from issues.tasks import on_working_calendar_changed
+        from issues.webhooks import connect as connect_webhooks
 
         post_migrate.connect(self.create_periodic_tasks, sender=self)
+        connect_webhooks()
         working_calendar_changed.connect(
             on_working_calendar_changed, dispatch_uid="issues.due_dates_follow_the_calendar"
         )

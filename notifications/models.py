@@ -19,6 +19,8 @@ class Notification(models.Model):
         IN_APP = "in_app", _("In-app")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        #: A signed POST to an integrating system's endpoint (``webhook_endpoint``).
+        WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -62,6 +64,11 @@ class Notification(models.Model):
     )
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    #: Webhook rows only: the endpoint it is posted to (docs/api-webhooks.md).
+    webhook_endpoint = models.ForeignKey(
+        "WebhookEndpoint", models.CASCADE, null=True, blank=True, related_name="outbox_rows",
+        verbose_name=_("webhook endpoint"),
+    )
 
     class Meta:
         ordering = ("-created_at", "-id")
@@ -87,3 +94,79 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.subject}"
+
+
+# --- Webhooks (docs/api-webhooks.md) ----------------------------------------------------------
+
+
+class WebhookEndpoint(models.Model):
+    """An integrating system's URL, registered by an administrator, and the events it wants.
+
+    Each event is an outbox row (``Notification`` of the channel ``webhook``) per active
+    endpoint subscribed to it, posted as JSON and signed with ``secret``. The event names are
+    the domain apps' (``issues.webhooks``, ``sessions.webhooks``); this app only lists them.
+    """
+
+    class Event(models.TextChoices):
+        ISSUE_SUBMITTED = "issue.submitted", _("Issue submitted")
+        ISSUE_DISPATCHED = "issue.dispatched", _("Issue dispatched")
+        ISSUE_ANSWERED = "issue.answered", _("Issue answered")
+        ISSUE_RATED = "issue.rated", _("Issue rated")
+        ISSUE_CLOSED = "issue.closed", _("Issue closed")
+        SESSION_PLANNED = "session.planned", _("Session planned")
+        SESSION_HELD = "session.held", _("Session held")
+
+    name = models.CharField(_("name"), max_length=100,
+                            help_text=_("The integrating system, as the administrators know it."))
+    url = models.URLField(_("URL"), max_length=500, help_text=_(
+        "Where the events are posted: http or https; never a link-local or cloud metadata "
+        "address."))
+    secret = models.CharField(_("secret"), max_length=100, help_text=_(
+        "The key of each delivery's signature (HMAC-SHA256). Give it to the integrating "
+        "system through a safe channel."))
+    events = models.JSONField(_("events"), default=list, blank=True,
+                              help_text=_("The events this endpoint receives."))
+    active = models.BooleanField(_("active"), default=True, help_text=_(
+        "An inactive endpoint receives no new events; its undelivered ones fail."))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ("name", "id")
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def receives(self, event: str) -> bool:
+        return self.active and event in self.events
+
+
+class WebhookDelivery(models.Model):
+    """One attempt to post one webhook row: what the endpoint answered, or why it did not."""
+
+    notification = models.ForeignKey(
+        Notification, models.CASCADE, related_name="webhook_attempts",
+        verbose_name=_("outbox row"),
+    )
+    endpoint = models.ForeignKey(WebhookEndpoint, models.CASCADE, related_name="deliveries",
+                                 verbose_name=_("endpoint"))
+    event = models.CharField(_("event"), max_length=40)
+    status_code = models.PositiveSmallIntegerField(_("status code"), null=True, blank=True)
+    response_excerpt = models.CharField(_("response"), max_length=500, blank=True,
+                                        help_text=_("The first 500 characters of the answer."))
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        ordering = ("-at", "-id")
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.endpoint}: {self.status_code or self.error}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

@@ -8,6 +8,7 @@ tasks that call it.
 """
 
 import logging
+import uuid
 from datetime import timedelta
 from functools import partial
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 
 from core.links import absolute_url
+from notifications import webhooks
 from notifications.backends import (
     TransientDeliveryError,
     send_email,
@@ -27,7 +29,7 @@ from notifications.backends import (
     sms_signed,
     sms_text,
 )
-from notifications.models import Notification
+from notifications.models import Notification, WebhookEndpoint
 from notifications.selectors import inbox_for_user
 
 logger = logging.getLogger(__name__)
@@ -206,11 +208,12 @@ def _mark_sent(notification: Notification) -> None:
 
 def _record_failure(notification: Notification, error: Exception) -> None:
     """Count the attempt: back off, or fail the row for good after the last one."""
-    if isinstance(error, TransientDeliveryError):
+    if isinstance(error, TransientDeliveryError | webhooks.PermanentDeliveryError):
         message = str(error)
     else:
         message = f"{type(error).__name__}: {error}"
-    failed = notification.attempts >= _max_attempts()
+    failed = (notification.attempts >= _max_attempts()
+              or isinstance(error, webhooks.PermanentDeliveryError))
     changes = {"last_error": message[:2000]}
     if failed:
         changes["status"] = Notification.Status.FAILED
@@ -235,6 +238,8 @@ def _send(notification: Notification) -> None:
     elif notification.channel == Notification.Channel.SMS:
         send_sms(mobile=notification.address, key=notification.key,
                  text=sms_text(notification.subject, notification.body))
+    elif notification.channel == Notification.Channel.WEBHOOK:
+        webhooks.post(notification)
 
 
 def notifications_redeliver(*, limit: int = 500) -> int:
@@ -281,3 +286,95 @@ def notification_mark_read(*, notification: Notification) -> None:
 def notifications_mark_all_read(*, user) -> int:
     """Mark every unread message in the user's inbox read; returns how many were unread."""
     return inbox_for_user(user=user, unread_only=True).update(read_at=timezone.now())
+
+
+# --- Webhooks (docs/api-webhooks.md) ----------------------------------------------------------
+
+
+def webhook_event(*, event: str, key: str, payload) -> int:
+    """One outbox row per active endpoint subscribed to ``event``, in the caller's
+    transaction, each queued once it commits. ``key`` names the object and its round or
+    version (``"issue:42:r1"``); a row's key is ``webhook:<event>:<key>:<endpoint>``, so a
+    second call writes nothing. ``payload`` (a dict, or a function returning one, called
+    only when some endpoint listens) becomes the body's ``data``: the caller puts no
+    personal data in it. Returns the rows written."""
+    endpoints = [endpoint for endpoint in WebhookEndpoint.objects.filter(active=True)
+                 if endpoint.receives(event)]
+    if not endpoints:
+        return 0
+    data = payload() if callable(payload) else payload
+    body = webhooks.envelope(event_id=str(uuid.uuid4()), event=event, data=data)
+    return sum(bool(_webhook_row(key=f"webhook:{event}:{key}:{endpoint.pk}", event=event,
+                                 body=body, endpoint=endpoint))
+               for endpoint in endpoints)
+
+
+def _webhook_row(*, key: str, event: str, body: str, endpoint: WebhookEndpoint):
+    """Write one webhook row (as ``notification_create`` writes others); None if ``key`` was
+    used before."""
+    if Notification.objects.filter(key=key).exists():
+        return None
+    try:
+        with transaction.atomic():
+            row = Notification.objects.create(
+                key=key, channel=Notification.Channel.WEBHOOK, subject=event, body=body,
+                address=Truncator(endpoint.url).chars(254), webhook_endpoint=endpoint,
+            )
+    except IntegrityError:
+        if Notification.objects.filter(key=key).exists():
+            return None
+        raise
+    transaction.on_commit(partial(_enqueue, row.pk))
+    return row
+
+
+def webhooks_send_again(*, notification_ids) -> int:
+    """An administrator's "send again": each webhook row among ``notification_ids`` that was
+    sent or has failed is copied into a NEW row (same event and body, key suffixed
+    ``:again:<n>``) and queued once this commits; the old row and its log stay as they are.
+    Returns how many were queued."""
+    rows = Notification.objects.filter(
+        pk__in=notification_ids, channel=Notification.Channel.WEBHOOK,
+        status__in=(Notification.Status.SENT, Notification.Status.FAILED),
+        webhook_endpoint__isnull=False,
+    ).select_related("webhook_endpoint")
+    queued = 0
+    with transaction.atomic():
+        for row in rows:
+            base = row.key.split(":again:")[0]
+            again = Notification.objects.filter(key__startswith=f"{base}:again:").count() + 1
+            copy = _webhook_row(key=f"{base}:again:{again}", event=row.subject, body=row.body,
+                                endpoint=row.webhook_endpoint)
+            if copy is not None:
+                queued += 1
+                logger.info("Webhook row %s sent again as %s by an administrator", row.pk,
+                            copy.pk)
+    return queued
+
+
+def webhook_endpoint_save(*, endpoint: WebhookEndpoint, new_secret: bool = False) -> str | None:
+    """Save an endpoint an administrator registered or changed, its URL checked
+    (``webhooks.check_url``: ``ValidationError`` if refused). A new endpoint, or
+    ``new_secret``, gets a new signing secret, which is returned (never logged)."""
+    webhooks.check_url(endpoint.url)
+    secret = None
+    if new_secret or not endpoint.secret:
+        secret = endpoint.secret = webhooks.new_secret()
+    endpoint.events = [event for event in WebhookEndpoint.Event.values
+                       if event in endpoint.events]
+    endpoint.save()
+    logger.info("Webhook endpoint %s saved%s", endpoint.pk,
+                " with a new secret" if secret else "")
+    return secret
+
+
+def webhook_endpoints_new_secret(*, endpoint_ids) -> int:
+    """A new signing secret for each endpoint among ``endpoint_ids``. Returns how many."""
+    with transaction.atomic():
+        endpoints = list(WebhookEndpoint.objects.select_for_update().filter(pk__in=endpoint_ids))
+        for endpoint in endpoints:
+            endpoint.secret = webhooks.new_secret()
+            endpoint.save(update_fields=["secret"])
+    for endpoint in endpoints:
+        logger.info("Webhook endpoint %s was given a new secret", endpoint.pk)
+    return len(endpoints)

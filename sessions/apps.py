@@ -26,7 +26,10 @@ class TalkSessionsConfig(AppConfig):
     verbose_name = _("Talk sessions")
 
     def ready(self):
+        from sessions.webhooks import connect as connect_webhooks
+
         post_migrate.connect(self.create_periodic_tasks, sender=self)
+        connect_webhooks()
 
     def create_periodic_tasks(self, **kwargs):
         ensure_periodic_tasks(PERIODIC_TASKS)

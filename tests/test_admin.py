@@ -18,6 +18,7 @@ from core.models import CalendarDay
 from core.services import record_heartbeat
 from issues.models import ExtensionRequest, Issue, IssueEvent, SatisfactionRating
 from issues.services import issue_references_allocate
+from notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from privacy.models import DeletionRequest
 from sessions.models import ReminderRule, ReminderSent
 from tests import factories
@@ -45,6 +46,14 @@ def one_of_everything():
                                     requested_by=factories.UserFactory())
     CalendarDay.objects.create(day=date(2027, 10, 1), is_working_day=False, note="国庆节")
     factories.NotificationFactory()
+    # A webhook endpoint and one attempt of one of its rows (the delivery log).
+    endpoint = WebhookEndpoint.objects.create(name="12345", url="https://example.org/hooks",
+                                              secret="x", events=["issue.closed"])
+    WebhookDelivery.objects.create(
+        notification=factories.NotificationFactory(
+            channel=Notification.Channel.WEBHOOK, address=endpoint.url,
+            webhook_endpoint=endpoint),
+        endpoint=endpoint, event="issue.closed", status_code=200)
     DeletionRequest.objects.create(entrepreneur=factories.EntrepreneurFactory(with_user=True))
     record_heartbeat(name="worker")
     issue_references_allocate(year=2027)
