@@ -39,6 +39,7 @@ from mozilla_django_oidc.views import (
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from core.links import absolute_url
 from core.validators import normalize_mobile, validate_mobile
 from government.models import Official
 
@@ -95,6 +96,12 @@ def sso_login_url(next_url: str = "") -> str:
     return f"{url}?{urlencode({'next': next_url})}" if next_url else url
 
 
+def redirect_uri() -> str:
+    """The callback on the site's public address (SITE_URL), as registered with the provider:
+    the same whichever host name or proxy the request came through."""
+    return absolute_url(reverse("oidc:callback"))
+
+
 def verified_mobile(claims: dict) -> str:
     """The ``phone_number`` claim as the site stores mobiles, or ``""`` when it is missing,
     not a mainland mobile, or marked unverified."""
@@ -147,6 +154,9 @@ class OfficialOIDCBackend(OIDCAuthenticationBackend):
         if user is None:
             self.refuse(FAILED, "the provider's answer identified nobody")
         return user
+
+    def get_token(self, payload):
+        return super().get_token({**payload, "redirect_uri": redirect_uri()})
 
     def verify_token(self, token, **kwargs):
         """The signature and nonce (mozilla-django-oidc), and the audience: an id_token
@@ -203,6 +213,9 @@ class OfficialOIDCBackend(OIDCAuthenticationBackend):
 
 class AuthenticateView(OIDCAuthenticationRequestView):
     """``/oidc/authenticate/``: a plain GET that redirects to the provider (state, nonce)."""
+
+    def get_extra_params(self, request):
+        return {**super().get_extra_params(request), "redirect_uri": redirect_uri()}
 
 
 class CallbackView(OIDCAuthenticationCallbackView):

@@ -13,6 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.urls import clear_url_caches, reverse
@@ -78,7 +79,7 @@ def sign_in(client, provider, person, *, next_url=None):
     assert to_provider.startswith(provider.endpoint("authorize") + "?")
     sent = parse_qs(urlsplit(to_provider).query)
     assert sent["state"][0] and sent["nonce"][0]
-    assert sent["redirect_uri"] == ["http://testserver/oidc/callback/"]
+    assert sent["redirect_uri"] == [settings.SITE_URL.rstrip("/") + "/oidc/callback/"]
     assert sent["scope"] == ["openid email phone"]
     at_provider = requests.get(to_provider, allow_redirects=False, timeout=5)
     assert at_provider.status_code == 302
@@ -323,3 +324,17 @@ def test_sso_off_no_button_and_no_oidc_urls(client):
     assert client.get("/oidc/authenticate/").status_code == 404
     assert client.get("/oidc/callback/?code=x&state=y").status_code == 404
     assert log_in(client, "nobody").status_code == 200  # the password form is unchanged
+
+
+def test_the_redirect_uri_is_on_the_public_address_whatever_the_host(client, provider, settings):
+    """The provider registers one redirect URI: SITE_URL's, not the Host header's."""
+    settings.SITE_URL = "https://talks.example.gov.cn/"
+    official = OfficialFactory(mobile="13905720001")
+
+    response = sign_in(client, provider, person(phone_number="13905720001"))
+
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).wsgi_request.user == official.user
+    authorization, token = provider.calls[0][2], provider.calls[1][2]
+    assert authorization["redirect_uri"] == token["redirect_uri"] == (
+        "https://talks.example.gov.cn/oidc/callback/")
