@@ -25,6 +25,7 @@ import jwt
 import requests
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db.models import Q
 from django.shortcuts import redirect, resolve_url
@@ -209,6 +210,11 @@ class OfficialOIDCBackend(OIDCAuthenticationBackend):
 
     def update_user(self, user, claims):
         return user  # the official record is the truth; the provider changes nothing
+
+    def get_user(self, user_id):
+        """The session's user, as for a password log-in: a deactivated account is logged out
+        at its next request (mozilla-django-oidc's own ``get_user`` would keep it in)."""
+        return ModelBackend.get_user(self, user_id)
 
 
 class AuthenticateView(OIDCAuthenticationRequestView):

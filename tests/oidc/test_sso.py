@@ -20,7 +20,7 @@ from django.urls import clear_url_caches, reverse
 
 import huzhou_talks.urls
 from accounts.models import AuditEvent
-from government.oidc import BACKEND
+from government.oidc import BACKEND, OfficialOIDCBackend
 from tests.factories import EntrepreneurFactory, OfficialFactory
 from tests.helpers import log_in
 from tests.oidc.provider import CLIENT_ID, CLIENT_SECRET, FakeProvider, new_key, running
@@ -338,3 +338,27 @@ def test_the_redirect_uri_is_on_the_public_address_whatever_the_host(client, pro
     authorization, token = provider.calls[0][2], provider.calls[1][2]
     assert authorization["redirect_uri"] == token["redirect_uri"] == (
         "https://talks.example.gov.cn/oidc/callback/")
+
+
+def test_deactivating_an_official_ends_their_single_sign_on_session(client, provider):
+    official = OfficialFactory(mobile="13905720001")
+    sign_in(client, provider, person(phone_number="13905720001"))
+    assert client.get(reverse("home")).wsgi_request.user == official.user
+
+    official.user.is_active = False
+    official.user.save()
+
+    assert not client.get(reverse("home")).wsgi_request.user.is_authenticated
+
+
+def test_matching_is_one_query_however_many_officials(provider, django_assert_num_queries):
+    for _ in range(5):
+        OfficialFactory()
+    official = OfficialFactory(mobile="13905720001", user__email="li@huzhou.gov.cn")
+    backend = OfficialOIDCBackend()
+
+    with django_assert_num_queries(1):
+        users = backend.filter_users_by_claims(
+            {"sub": "x", "phone_number": "13905720001", "email": "LI@huzhou.gov.cn"})
+
+    assert users == [official.user]
