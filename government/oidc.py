@@ -160,19 +160,23 @@ class OfficialOIDCBackend(OIDCAuthenticationBackend):
         return super().get_token({**payload, "redirect_uri": redirect_uri()})
 
     def verify_token(self, token, **kwargs):
-        """The signature and nonce (mozilla-django-oidc), and the audience: an id_token
-        issued to another client of the same provider is refused."""
+        """The signature, algorithm, expiry and nonce (mozilla-django-oidc), and the audience:
+        an id_token issued to another client of the same provider is refused."""
         payload = super().verify_token(token, **kwargs)
         audience = payload.get("aud")
         audiences = [audience] if isinstance(audience, str) else list(audience or [])
         if self.OIDC_RP_CLIENT_ID not in audiences:
             raise SuspiciousOperation("The id_token was issued to another client.")
+        if "exp" not in payload:  # PyJWT checks an exp that is there; OIDC requires one
+            raise SuspiciousOperation("The id_token has no expiry.")
         return payload
 
     def get_userinfo(self, access_token, id_token, payload):
         """The userinfo claims, which must be about the id_token's subject."""
         claims = super().get_userinfo(access_token, id_token, payload)
         if not isinstance(claims, dict) or claims.get("sub") != payload.get("sub"):
+            # Raised inside mozilla-django-oidc's get_or_create_user, which swallows it.
+            self.refuse(FAILED, "the userinfo is about another subject than the id_token")
             raise SuspiciousOperation("The userinfo is about another subject than the id_token.")
         return claims
 

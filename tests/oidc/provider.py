@@ -34,6 +34,8 @@ class FakeProvider:
     signing_key: object = None
     #: Change the id_token's payload after signing it.
     alter_payload: bool = False
+    #: Claims of the id_token to change (e.g. another ``aud``, an ``exp`` gone by).
+    id_token_claims: dict = field(default_factory=dict)
     codes: dict = field(default_factory=dict)
     tokens: dict = field(default_factory=dict)
     calls: list = field(default_factory=list)
@@ -45,7 +47,8 @@ class FakeProvider:
     def id_token(self, grant: dict) -> str:
         now = int(time.time())
         claims = {"iss": self.base_url, "sub": grant["person"]["sub"], "aud": CLIENT_ID,
-                  "iat": now, "exp": now + 300, "nonce": grant["nonce"]}
+                  "iat": now, "exp": now + 300, "nonce": grant["nonce"], **self.id_token_claims}
+        claims = {key: value for key, value in claims.items() if value is not None}
         token = jwt.encode(claims, self.signing_key or self.key, algorithm="RS256",
                            headers={"kid": KID})
         if self.alter_payload:

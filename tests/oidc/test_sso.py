@@ -239,6 +239,32 @@ def test_an_id_token_signed_with_another_key_is_refused(client, provider):
     refused_with(client, response, FAILED)
 
 
+@pytest.mark.parametrize("claims", [
+    {"aud": "another-client"},
+    {"exp": 1_000_000_000},  # 2001
+    {"exp": None},
+    {"nonce": "not-the-one-sent"},
+], ids=["audience", "expired", "no-expiry", "nonce"])
+def test_an_id_token_not_meant_for_this_log_in_is_refused(client, provider, claims):
+    OfficialFactory(mobile="13905720001")
+    provider.id_token_claims = claims
+
+    response = sign_in(client, provider, person(phone_number="13905720001"))
+
+    refused_with(client, response, FAILED)
+
+
+def test_userinfo_about_another_subject_is_refused(client, provider):
+    OfficialFactory(mobile="13905720001")
+    provider.id_token_claims = {"sub": "zzd-somebody-else"}
+
+    response = sign_in(client, provider, person(phone_number="13905720001"))
+
+    refused_with(client, response, FAILED)
+    failure = AuditEvent.objects.get(kind=AuditEvent.Kind.LOGIN_FAILED)
+    assert "another subject" in failure.message
+
+
 def test_a_wrong_client_secret_is_refused_by_the_provider(client, provider, settings):
     OfficialFactory(mobile="13905720001")
     settings.OIDC_RP_CLIENT_SECRET = "not-the-secret"  # noqa: S105
