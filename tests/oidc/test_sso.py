@@ -274,6 +274,16 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(client, provider, sett
     refused_with(client, response, FAILED)
 
 
+def test_an_unreachable_provider_is_a_refusal_not_an_error(client, provider, settings):
+    OfficialFactory(mobile="13905720001")
+    settings.OIDC_OP_TOKEN_ENDPOINT = "http://127.0.0.1:1/token"  # nothing listens there
+
+    response = sign_in(client, provider, person(phone_number="13905720001"))
+
+    refused_with(client, response, FAILED)
+    assert "ConnectionError" in AuditEvent.objects.get(kind=AuditEvent.Kind.LOGIN_FAILED).message
+
+
 def test_a_code_cannot_be_used_twice_nor_a_state_from_another_browser(client, provider):
     OfficialFactory(mobile="13905720001")
     response = sign_in(client, provider, person(phone_number="13905720001"))
