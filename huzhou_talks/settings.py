@@ -236,6 +236,40 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
 AXES_VERBOSE = False
 
+# --- Single sign-on for officials (OpenID Connect; government/oidc.py, docs/api-sso.md) --
+# Off unless OIDC_RP_CLIENT_ID is set. An active official's account is matched by the
+# provider's verified mobile or email; a log-in never creates an account.
+OIDC_RP_CLIENT_ID = env_or("OIDC_RP_CLIENT_ID", "")
+OIDC_RP_CLIENT_SECRET = env_or("OIDC_RP_CLIENT_SECRET", "")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_or("OIDC_OP_AUTHORIZATION_ENDPOINT", "")
+OIDC_OP_TOKEN_ENDPOINT = env_or("OIDC_OP_TOKEN_ENDPOINT", "")
+OIDC_OP_USER_ENDPOINT = env_or("OIDC_OP_USER_ENDPOINT", "")
+OIDC_OP_JWKS_ENDPOINT = env_or("OIDC_OP_JWKS_ENDPOINT", "")
+OIDC_RP_SIGN_ALGO = env_or("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_or("OIDC_RP_SCOPES", "openid email phone")
+# The name on the log-in page's button; unset: 浙政钉 (Zhezhengding in English).
+OIDC_PROVIDER_NAME = env_or("OIDC_PROVIDER_NAME", "")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_CREATE_USER = False
+OIDC_TIMEOUT = int(env_or("OIDC_TIMEOUT", "10"))  # seconds per call to the provider
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc:callback"
+# A refused or failed single sign-on: back to the log-in page, with the reason.
+LOGIN_REDIRECT_URL_FAILURE = "oidc:failed"
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name for name in ("OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT",
+                          "OIDC_OP_TOKEN_ENDPOINT", "OIDC_OP_USER_ENDPOINT")
+        if not globals()[name]
+    ]
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _oidc_missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            f"OIDC_RP_CLIENT_ID is set, so single sign-on needs {', '.join(_oidc_missing)}."
+        )
+    # After django-axes, which stays first.
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "government.oidc.OfficialOIDCBackend"]
+
 # Rate limits (django-ratelimit), per client address, as "count/period" (s, m, h, d).
 # Failed log-ins per address (successes are not counted) also bound guessing across many
 # identifiers.

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +36,7 @@ urlpatterns = [
     path("calendar/", include("core.urls")),
     path("api/", include("api.urls")),
     path("open311/v2/", include("api.open311.urls")),
+    *([path("oidc/", include("government.oidc"))] if settings.OIDC_ENABLED else []),  # SSO
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/login/", accounts_views.admin_login, name="admin_login"),
     path("health/", health_view, {"probes": PROBES}, name="health"),
