@@ -19,6 +19,9 @@ class Notification(models.Model):
         IN_APP = "in_app", _("In-app")
         EMAIL = "email", _("Email")
         SMS = "sms", _("SMS")
+        #: A work notice on DingTalk (浙政钉) mirroring an in-app row; ``address`` is the
+        #: official's DingTalk user id (``ChannelPreference``).
+        DINGTALK = "dingtalk", _("DingTalk")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -87,3 +90,37 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()}: {self.subject}"
+
+
+# --- DingTalk work notices: each official's own choice (docs/api-channels.md) -------------
+
+
+class ChannelPreference(models.Model):
+    """One person's choice to have their in-app messages mirrored to DingTalk work notices.
+
+    Written only by ``notifications.services.channel_preference_save`` (the officials' page
+    ``/inbox/settings/``); read by ``notification_create`` when it writes an in-app row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="channel_preference",
+        verbose_name=_("person"),
+    )
+    dingtalk_userid = models.CharField(
+        _("DingTalk user id"), max_length=64, blank=True,
+        help_text=_("Your user id in DingTalk (浙政钉), as your organisation's administrator "
+                    "sees it in the address book."),
+    )
+    dingtalk_enabled = models.BooleanField(_("send my messages to DingTalk"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel preference")
+        verbose_name_plural = _("channel preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def mirrors_to_dingtalk(self) -> bool:
+        return self.dingtalk_enabled and bool(self.dingtalk_userid)
