@@ -31,3 +31,15 @@ def tencent_settings(sms_settings):
     sms_settings.SMS_SDK_APP_ID = "1400000001"
     sms_settings.SMS_REGION = "ap-shanghai"
     return sms_settings
+
+
+@pytest.fixture
+def dingtalk_settings(settings):
+    settings.DINGTALK_BACKEND = "notifications.providers.dingtalk.DingTalkBackend"
+    settings.DINGTALK_APP_KEY = fakes.DINGTALK_KEY
+    settings.DINGTALK_APP_SECRET = fakes.DINGTALK_SECRET
+    settings.DINGTALK_AGENT_ID = "2801"
+    settings.DINGTALK_LINK_PICTURE = ""
+    settings.SITE_URL = "https://talks.example.gov.cn"
+    settings.SMS_TIMEOUT = 5
+    return settings
