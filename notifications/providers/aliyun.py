@@ -106,8 +106,9 @@ class AliyunSMSBackend:
         code = str(answer.data.get("Code", ""))
         if code == "OK":
             return
-        message = f"Alibaba Cloud SMS {code or 'HTTP ' + str(answer.status)}: " \
-                  f"{answer.data.get('Message', '')} (RequestId {answer.data.get('RequestId', '-')})"
+        message = (f"Alibaba Cloud SMS {code or 'HTTP ' + str(answer.status)}: "
+                   f"{answer.data.get('Message', '')} "
+                   f"(RequestId {answer.data.get('RequestId', '-')})")
         if code in TRANSIENT_CODES:
             raise TransientDeliveryError(message)
         raise PermanentDeliveryError(message)

@@ -11,7 +11,6 @@ fixing the cause).
 
 import json
 import logging
-import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ def http_call(*, method: str, url: str, body: bytes | None = None,
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
-    except (urllib.error.URLError, TimeoutError, socket.timeout, ConnectionError) as error:
+    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
         raise TransientDeliveryError(f"{url}: {error}") from error
     if status == 429 or status >= 500:
         raise TransientDeliveryError(f"{url}: HTTP {status}")
@@ -95,7 +94,7 @@ def sms_template(*, kind: str, text: str) -> Template:
     entry = settings.SMS_TEMPLATES.get(kind)
     if entry:
         names = entry.get("params") or GENERIC_PARAMS
-        return Template(code=str(entry["code"]), params={name: body for name in names})
+        return Template(code=str(entry["code"]), params=dict.fromkeys(names, body))
     if not settings.SMS_DEFAULT_TEMPLATE:
         raise PermanentDeliveryError(
             f"No SMS template for {kind!r}: set SMS_DEFAULT_TEMPLATE or SMS_TEMPLATES")

@@ -119,7 +119,8 @@ class TencentSMSBackend:
                 message)
         statuses = response.get("SendStatusSet") or []
         if not statuses:
-            raise PermanentDeliveryError(f"Tencent Cloud SMS: no send status (HTTP {answer.status})")
+            raise PermanentDeliveryError(
+                f"Tencent Cloud SMS: no send status (HTTP {answer.status})")
         status = statuses[0]
         code = str(status.get("Code", ""))
         if code == "Ok":

@@ -27,9 +27,9 @@ BAD_NUMBER = status("InvalidParameterValue.IncorrectPhoneNumber", "手机号格�
 REQUEST_LIMIT = (200, {"Response": {"Error": {"Code": "RequestLimitExceeded",
                                               "Message": "请求的次数超过了频率限制"},
                                     "RequestId": "r"}})
-BAD_TEMPLATE = (200, {"Response": {"Error": {"Code": "FailedOperation.TemplateIncorrectOrUnapproved",
-                                             "Message": "模板未审批或内容不匹配"},
-                                   "RequestId": "r"}})
+BAD_TEMPLATE = (200, {"Response": {"Error": {
+    "Code": "FailedOperation.TemplateIncorrectOrUnapproved", "Message": "模板未审批或内容不匹配"},
+    "RequestId": "r"}})
 
 
 def tencent(*answers):
