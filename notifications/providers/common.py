@@ -9,6 +9,7 @@ invalid number, an unknown template; the row fails at once, an operator can retr
 fixing the cause).
 """
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -44,7 +45,8 @@ def http_call(*, method: str, url: str, body: bytes | None = None,
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as error:
         status, raw = error.code, error.read()
-    except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, TimeoutError,
+            ConnectionError) as error:
         raise TransientDeliveryError(f"{url}: {error}") from error
     if status == 429 or status >= 500:
         raise TransientDeliveryError(f"{url}: HTTP {status}")
