@@ -5,6 +5,7 @@ the project runs on embedded defaults: SQLite in ``var/``, kombu's filesystem
 broker (no server), the local-memory cache and mail written to the console.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -350,7 +351,15 @@ SMS_SDK_APP_ID = env_or("SMS_SDK_APP_ID", "")  # Tencent Cloud only
 SMS_SIGN_NAME = env_or("SMS_SIGN_NAME", SMS_SIGNATURE.strip("【】[] "))
 SMS_ENDPOINT = env_or("SMS_ENDPOINT", "")  # unset: the provider's public endpoint
 SMS_REGION = env_or("SMS_REGION", "")  # unset: cn-hangzhou (Alibaba), ap-guangzhou (Tencent)
-SMS_TEMPLATES = env.json("SMS_TEMPLATES", default={})
+try:
+    SMS_TEMPLATES = json.loads(env_or("SMS_TEMPLATES", "{}"))
+except json.JSONDecodeError as _error:
+    raise ImproperlyConfigured(f"SMS_TEMPLATES is not valid JSON: {_error}") from _error
+if not isinstance(SMS_TEMPLATES, dict) or not all(
+        isinstance(_entry, dict) and _entry.get("code") for _entry in SMS_TEMPLATES.values()):
+    raise ImproperlyConfigured(
+        'SMS_TEMPLATES must map each kind to {"code": ..., "params": [...]} (see '
+        "docs/api-channels.md).")
 SMS_DEFAULT_TEMPLATE = env_or("SMS_DEFAULT_TEMPLATE", "")
 # Seconds a provider call may take; keep it well under NOTIFICATION_IN_DOUBT_SECONDS.
 SMS_TIMEOUT = int(env_or("SMS_TIMEOUT", "10"))

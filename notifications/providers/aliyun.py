@@ -2,8 +2,8 @@
 
 The request is RPC style, signed with the classic signature (``SignatureMethod=HMAC-SHA1``,
 ``SignatureVersion=1.0``) as Alibaba Cloud documents it for SMS ("Signature method",
-https://www.alibabacloud.com/help/en/sms/signature-method; the same steps in
-https://help.aliyun.com/document_detail/101343.html):
+https://www.alibabacloud.com/help/en/sms/signature-method; the same steps for every RPC
+API in Alibaba Cloud's "Signature mechanism" pages):
 
 1. every parameter but ``Signature`` (common and operation parameters), sorted by name;
 2. name and value percent-encoded as RFC 3986 does, UTF-8: letters, digits, ``-_.~`` kept,

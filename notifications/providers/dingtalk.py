@@ -3,8 +3,7 @@
 A row of channel ``dingtalk`` is written next to an in-app row for an official who switched
 it on (``notifications.models.ChannelPreference``); its ``address`` is their DingTalk user id.
 ``DingTalkBackend`` delivers it in two calls, as DingTalk's server API documents them
-(https://open.dingtalk.com/document/orgapp/obtain-orgapp-token and
-https://open.dingtalk.com/document/orgapp/asynchronous-sending-of-enterprise-session-messages):
+(open.dingtalk.com, "获取企业内部应用的access_token" and "异步发送工作通知"):
 
 1. ``GET /gettoken?appkey=…&appsecret=…`` → ``access_token`` valid ``expires_in`` seconds
    (7200). The token is kept in the cache until shortly before it expires; a cache that
