@@ -121,7 +121,10 @@ def dingtalk_enabled() -> bool:
 
 
 def send_dingtalk(*, userid: str, subject: str, text: str, url: str, key: str) -> None:
-    """Hand one work notice to ``DINGTALK_BACKEND`` (``notifications.providers.dingtalk``)."""
+    """Hand one work notice to ``DINGTALK_BACKEND`` (``notifications.providers.dingtalk``).
+    A row written before DingTalk was switched off is failed, not tried five times."""
+    if not dingtalk_enabled():
+        raise PermanentDeliveryError("DingTalk is not configured (DINGTALK_BACKEND is blank)")
     import_string(settings.DINGTALK_BACKEND)().send(
         userid=userid, subject=one_line(subject), text=text, url=url, key=outbox_key(key))
 

@@ -3,6 +3,7 @@ what reaches the provider (number, signature name, template, parameters, OutId =
 key), and what each answer does to the outbox row (sent, retried, failed at once)."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -94,6 +95,19 @@ def test_a_server_error_is_retried(aliyun_settings):
         row = deliver(sms_row())
     assert row.status == Notification.Status.PENDING
     assert "503" in row.last_error
+
+
+def test_a_provider_that_does_not_answer_in_time_is_retried(aliyun_settings):
+    def slow(seen):
+        time.sleep(1)
+        return OK
+
+    aliyun_settings.SMS_TIMEOUT = 0.2
+    with aliyun(slow) as fake:
+        aliyun_settings.SMS_ENDPOINT = fake.url
+        row = deliver(sms_row())
+    assert (row.status, row.attempts) == (Notification.Status.PENDING, 1)
+    assert "timed out" in row.last_error
 
 
 def test_an_unreachable_provider_is_retried(aliyun_settings):

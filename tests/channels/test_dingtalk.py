@@ -168,6 +168,15 @@ def test_throttling_is_retried_and_an_unknown_user_fails_at_once(dingtalk_settin
     assert "33012" in row.last_error
 
 
+def test_a_row_left_when_dingtalk_was_switched_off_fails_at_once(
+        settings, dingtalk_settings, official):
+    tell([official])
+    settings.DINGTALK_BACKEND = ""
+    row = deliver(dingtalk_rows().get())
+    assert (row.status, row.attempts) == (Notification.Status.FAILED, 1)
+    assert "DINGTALK_BACKEND" in row.last_error
+
+
 def test_a_message_without_a_link_is_a_text_notice(dingtalk_settings, official):
     notify_users(users=[official], key="account:1:notice", subject="账号已开通", body="欢迎使用。")
     with FakeDingTalk() as fake:
