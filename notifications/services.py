@@ -93,9 +93,13 @@ def _mirror_to_dingtalk(notification: Notification) -> None:
     ).exclude(dingtalk_userid="").first()
     if preference is None:
         return
-    base = notification.key.removesuffix(":in_app")
+    key = f"{notification.key.removesuffix(':in_app')}:dingtalk"
+    if len(key) > Notification._meta.get_field("key").max_length:
+        logger.warning("Notification %s not mirrored to DingTalk: its key is too long",
+                       notification.pk)
+        return
     notification_create(
-        key=f"{base}:dingtalk", channel=Notification.Channel.DINGTALK,
+        key=key, channel=Notification.Channel.DINGTALK,
         recipient=notification.recipient, address=preference.dingtalk_userid,
         subject=notification.subject, body=notification.body, url=notification.url,
         send_after=notification.send_after,
@@ -242,7 +246,8 @@ def _mark_sent(notification: Notification) -> None:
 
 
 def _record_failure(notification: Notification, error: Exception) -> None:
-    """Count the attempt: back off, or fail the row for good after the last one."""
+    """Count the attempt: back off, or fail the row for good after the last one (at once
+    when the provider refused the message for good, ``PermanentDeliveryError``)."""
     if isinstance(error, TransientDeliveryError | PermanentDeliveryError):
         message = str(error)
     else:
