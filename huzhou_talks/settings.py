@@ -5,6 +5,7 @@ the project runs on embedded defaults: SQLite in ``var/``, kombu's filesystem
 broker (no server), the local-memory cache and mail written to the console.
 """
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -374,6 +375,64 @@ SMS_SIGNATURE = env_or("SMS_SIGNATURE", "【湖州政企恳谈会】")
 NOTIFICATION_MAX_ATTEMPTS = int(env_or("NOTIFICATION_MAX_ATTEMPTS", "5"))
 NOTIFICATION_RETRY_BACKOFF_SECONDS = int(env_or("NOTIFICATION_RETRY_BACKOFF_SECONDS", "60"))
 NOTIFICATION_IN_DOUBT_SECONDS = int(env_or("NOTIFICATION_IN_DOUBT_SECONDS", "600"))
+
+# --- Real channels: Alibaba Cloud / Tencent Cloud SMS, DingTalk (docs/api-channels.md) ----
+# SMS_BACKEND chooses the provider (notifications.providers.aliyun.AliyunSMSBackend or
+# notifications.providers.tencent.TencentSMSBackend); its credentials come from the
+# environment only. Both send approved templates: SMS_TEMPLATES (JSON) maps a message's kind
+# ("issue:rate", "session:reminder"…) to {"code": ..., "params": [...]}; any other kind goes
+# out on SMS_DEFAULT_TEMPLATE with {"content": text}.
+SMS_ACCESS_KEY_ID = env_or("SMS_ACCESS_KEY_ID", "")
+SMS_ACCESS_KEY_SECRET = env_or("SMS_ACCESS_KEY_SECRET", "")
+SMS_SDK_APP_ID = env_or("SMS_SDK_APP_ID", "")  # Tencent Cloud only
+SMS_SIGN_NAME = env_or("SMS_SIGN_NAME", SMS_SIGNATURE.strip("【】[] "))
+SMS_ENDPOINT = env_or("SMS_ENDPOINT", "")  # unset: the provider's public endpoint
+SMS_REGION = env_or("SMS_REGION", "")  # unset: cn-hangzhou (Alibaba), ap-guangzhou (Tencent)
+try:
+    SMS_TEMPLATES = json.loads(env_or("SMS_TEMPLATES", "{}"))
+except json.JSONDecodeError as _error:
+    raise ImproperlyConfigured(f"SMS_TEMPLATES is not valid JSON: {_error}") from _error
+if not isinstance(SMS_TEMPLATES, dict) or not all(
+        isinstance(_entry, dict) and _entry.get("code") for _entry in SMS_TEMPLATES.values()):
+    raise ImproperlyConfigured(
+        'SMS_TEMPLATES must map each kind to {"code": ..., "params": [...]} (see '
+        "docs/api-channels.md).")
+SMS_DEFAULT_TEMPLATE = env_or("SMS_DEFAULT_TEMPLATE", "")
+# Seconds a provider call may take; keep it well under NOTIFICATION_IN_DOUBT_SECONDS.
+SMS_TIMEOUT = int(env_or("SMS_TIMEOUT", "10"))
+# In-app messages mirrored to DingTalk work notices for officials who switch it on
+# (/inbox/settings/). Unset: no DingTalk rows are written and the page says so.
+DINGTALK_BACKEND = env_or("DINGTALK_BACKEND", "")
+DINGTALK_APP_KEY = env_or("DINGTALK_APP_KEY", "")
+DINGTALK_APP_SECRET = env_or("DINGTALK_APP_SECRET", "")
+DINGTALK_AGENT_ID = env_or("DINGTALK_AGENT_ID", "")
+DINGTALK_ENDPOINT = env_or("DINGTALK_ENDPOINT", "https://oapi.dingtalk.com/")
+DINGTALK_LINK_PICTURE = env_or("DINGTALK_LINK_PICTURE", "")  # unset: the site's icon
+# Who may switch DingTalk on: a predicate on the user (notifications knows no domain app).
+DINGTALK_OPT_IN_ALLOWED = env_or("DINGTALK_OPT_IN_ALLOWED", "accounts.roles.is_official")
+_CHANNEL_CREDENTIALS = {
+    "notifications.providers.aliyun.AliyunSMSBackend": (
+        "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SIGN_NAME"),
+    "notifications.providers.tencent.TencentSMSBackend": (
+        "SMS_ACCESS_KEY_ID", "SMS_ACCESS_KEY_SECRET", "SMS_SDK_APP_ID", "SMS_SIGN_NAME"),
+    "notifications.providers.dingtalk.DingTalkBackend": (
+        "DINGTALK_APP_KEY", "DINGTALK_APP_SECRET", "DINGTALK_AGENT_ID"),
+}
+for _backend in (SMS_BACKEND, DINGTALK_BACKEND):
+    _missing = [name for name in _CHANNEL_CREDENTIALS.get(_backend, ()) if not globals()[name]]
+    if _missing:
+        raise ImproperlyConfigured(
+            f"{_backend} is chosen but {', '.join(_missing)} is not set: set it in the "
+            "environment (see docs/api-channels.md), or choose another backend."
+        )
+if SMS_BACKEND in _CHANNEL_CREDENTIALS and not (SMS_DEFAULT_TEMPLATE or SMS_TEMPLATES):
+    raise ImproperlyConfigured(
+        f"{SMS_BACKEND} sends approved templates only: set SMS_DEFAULT_TEMPLATE (and "
+        "SMS_TEMPLATES for kinds with their own) as registered with the provider (see "
+        "docs/api-channels.md)."
+    )
+if DINGTALK_AGENT_ID and not DINGTALK_AGENT_ID.isdigit():
+    raise ImproperlyConfigured("DINGTALK_AGENT_ID must be the DingTalk app's number (AgentId).")
 
 # --- Celery -------------------------------------------------------------------
 # The host part only keeps kombu from warning that none was given.

@@ -33,6 +33,12 @@ class TransientDeliveryError(Exception):
     """The provider could not take the message now; try again later."""
 
 
+class PermanentDeliveryError(Exception):
+    """The provider refused this message for good (an invalid number, an unknown template):
+    trying again cannot help, so the row is failed at once, with this error kept. An operator
+    who fixes the cause retries it from the admin."""
+
+
 class LogSMSBackend:
     """Writes each SMS to the log instead of sending it (the default)."""
 
@@ -90,7 +96,37 @@ def outbox_key(key: str) -> str:
 
 
 def send_sms(*, mobile: str, text: str, key: str) -> None:
-    get_sms_backend().send(mobile=mobile, text=one_line(text), key=outbox_key(key))
+    """Hand one SMS to the backend. A backend that sends approved templates (``templated =
+    True``: the provider adapters in ``notifications.providers``) also gets ``kind``, what the
+    message is, read from the row's key (``issue:rate``), to choose its template."""
+    backend = get_sms_backend()
+    extra = {"kind": sms_kind(key)} if getattr(backend, "templated", False) else {}
+    backend.send(mobile=mobile, text=one_line(text), key=outbox_key(key), **extra)
+
+
+def sms_kind(row_key: str) -> str:
+    """The kind of message an outbox row is, from its key: the first part and the part after
+    the record's number (``issue:12:rate:r1:7:sms`` gives ``issue:rate``,
+    ``session:3:reminder:…`` gives ``session:reminder``, ``entrepreneur:9:claim`` gives
+    ``entrepreneur:claim``); a key of another shape gives its first part."""
+    parts = row_key.split(":")
+    if len(parts) >= 3 and parts[1].isdigit():
+        return f"{parts[0]}:{parts[2]}"
+    return parts[0]
+
+
+def dingtalk_enabled() -> bool:
+    """Whether in-app messages are mirrored to DingTalk work notices (``DINGTALK_BACKEND``)."""
+    return bool(settings.DINGTALK_BACKEND)
+
+
+def send_dingtalk(*, userid: str, subject: str, text: str, url: str, key: str) -> None:
+    """Hand one work notice to ``DINGTALK_BACKEND`` (``notifications.providers.dingtalk``).
+    A row written before DingTalk was switched off is failed, not tried five times."""
+    if not dingtalk_enabled():
+        raise PermanentDeliveryError("DingTalk is not configured (DINGTALK_BACKEND is blank)")
+    import_string(settings.DINGTALK_BACKEND)().send(
+        userid=userid, subject=one_line(subject), text=text, url=url, key=outbox_key(key))
 
 
 def send_email(*, address: str, subject: str, body: str, key: str) -> None:

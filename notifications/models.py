@@ -21,6 +21,9 @@ class Notification(models.Model):
         SMS = "sms", _("SMS")
         #: A signed POST to an integrating system's endpoint (``webhook_endpoint``).
         WEBHOOK = "webhook", _("Webhook")
+        #: A work notice on DingTalk (浙政钉) mirroring an in-app row; ``address`` is the
+        #: official's DingTalk user id (``ChannelPreference``).
+        DINGTALK = "dingtalk", _("DingTalk")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -170,3 +173,37 @@ class WebhookDelivery(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+
+# --- DingTalk work notices: each official's own choice (docs/api-channels.md) -------------
+
+
+class ChannelPreference(models.Model):
+    """One person's choice to have their in-app messages mirrored to DingTalk work notices.
+
+    Written only by ``notifications.services.channel_preference_save`` (the officials' page
+    ``/inbox/settings/``); read by ``notification_create`` when it writes an in-app row.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="channel_preference",
+        verbose_name=_("person"),
+    )
+    dingtalk_userid = models.CharField(
+        _("DingTalk user id"), max_length=64, blank=True,
+        help_text=_("Your user id in DingTalk (浙政钉), as your organisation's administrator "
+                    "sees it in the address book."),
+    )
+    dingtalk_enabled = models.BooleanField(_("send my messages to DingTalk"), default=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel preference")
+        verbose_name_plural = _("channel preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+    @property
+    def mirrors_to_dingtalk(self) -> bool:
+        return self.dingtalk_enabled and bool(self.dingtalk_userid)

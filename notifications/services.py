@@ -22,14 +22,17 @@ from django.utils.text import Truncator
 from core.links import absolute_url
 from notifications import webhooks
 from notifications.backends import (
+    PermanentDeliveryError,
     TransientDeliveryError,
+    dingtalk_enabled,
+    send_dingtalk,
     send_email,
     send_sms,
     sms_parts,
     sms_signed,
     sms_text,
 )
-from notifications.models import Notification, WebhookEndpoint
+from notifications.models import ChannelPreference, Notification, WebhookEndpoint
 from notifications.selectors import inbox_for_user
 
 logger = logging.getLogger(__name__)
@@ -73,7 +76,45 @@ def notification_create(
         raise
     if notification.send_after <= now:
         transaction.on_commit(lambda: _enqueue(notification.pk))
+    if channel == Notification.Channel.IN_APP:
+        _mirror_to_dingtalk(notification)
     return notification
+
+
+# --- DingTalk work notices (docs/api-channels.md) ----------------------------------------
+
+
+def _mirror_to_dingtalk(notification: Notification) -> None:
+    """An in-app row, mirrored as a DingTalk work notice for a person who switched it on and
+    gave their DingTalk user id: its own row (its own key, ``…:dingtalk``), in the same
+    transaction. Nothing is read when DingTalk is not configured."""
+    if not dingtalk_enabled():
+        return
+    preference = ChannelPreference.objects.filter(
+        user_id=notification.recipient_id, dingtalk_enabled=True,
+    ).exclude(dingtalk_userid="").first()
+    if preference is None:
+        return
+    key = f"{notification.key.removesuffix(':in_app')}:dingtalk"
+    if len(key) > Notification._meta.get_field("key").max_length:
+        logger.warning("Notification %s not mirrored to DingTalk: its key is too long",
+                       notification.pk)
+        return
+    notification_create(
+        key=key, channel=Notification.Channel.DINGTALK,
+        recipient=notification.recipient, address=preference.dingtalk_userid,
+        subject=notification.subject, body=notification.body, url=notification.url,
+        send_after=notification.send_after,
+    )
+
+
+def channel_preference_save(*, user, dingtalk_userid: str, dingtalk_enabled: bool):
+    """An official's own choice: their DingTalk user id and whether their in-app messages go
+    there too. Messages written from now on follow it; none already written change."""
+    preference, _created = ChannelPreference.objects.update_or_create(
+        user=user, defaults={"dingtalk_userid": dingtalk_userid.strip(),
+                             "dingtalk_enabled": dingtalk_enabled})
+    return preference
 
 
 def notify_person(
@@ -207,13 +248,15 @@ def _mark_sent(notification: Notification) -> None:
 
 
 def _record_failure(notification: Notification, error: Exception) -> None:
-    """Count the attempt: back off, or fail the row for good after the last one."""
-    if isinstance(error, TransientDeliveryError | webhooks.PermanentDeliveryError):
+    """Count the attempt: back off, or fail the row for good after the last one (at once
+    when the provider refused the message for good, ``PermanentDeliveryError``)."""
+    if isinstance(error, TransientDeliveryError | PermanentDeliveryError):
         message = str(error)
     else:
         message = f"{type(error).__name__}: {error}"
+    # A permanent refusal (an invalid number, an unknown template) fails the row at once.
     failed = (notification.attempts >= _max_attempts()
-              or isinstance(error, webhooks.PermanentDeliveryError))
+              or isinstance(error, PermanentDeliveryError))
     changes = {"last_error": message[:2000]}
     if failed:
         changes["status"] = Notification.Status.FAILED
@@ -240,6 +283,9 @@ def _send(notification: Notification) -> None:
                  text=sms_text(notification.subject, notification.body))
     elif notification.channel == Notification.Channel.WEBHOOK:
         webhooks.post(notification)
+    elif notification.channel == Notification.Channel.DINGTALK:
+        send_dingtalk(userid=notification.address, subject=notification.subject,
+                      text=notification.body, url=notification.url, key=notification.key)
 
 
 def notifications_redeliver(*, limit: int = 500) -> int:

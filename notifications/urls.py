@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/", views.open_notification, name="open"),
     path("read/", views.read_all, name="read_all"),
+    path("settings/", views.channel_settings, name="settings"),
 ]

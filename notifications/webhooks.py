@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from notifications.backends import TransientDeliveryError, outbox_key
+from notifications.backends import PermanentDeliveryError, TransientDeliveryError, outbox_key
 from notifications.models import Notification, WebhookDelivery
 
 #: Seconds a delivery waits to connect and for the answer.
@@ -38,11 +38,6 @@ RETRY_STATUSES = frozenset({408, 429})
 METADATA_ADDRESSES = frozenset({ipaddress.ip_address("100.100.100.200"),
                                 ipaddress.ip_address("fd00:ec2::254")})
 USER_AGENT = "HuzhouTalks-Webhooks/1"
-
-
-class PermanentDeliveryError(Exception):
-    """The endpoint refused the message for good (or may never be called): fail the row
-    now, without the attempts left."""
 
 
 def new_secret() -> str:

@@ -427,6 +427,10 @@ MATRIX: dict[str, Case] = {
             key="matrix:inbox", channel="in_app", subject="您的问题已受理", url="/issues/").pk},
     ),
     "notifications:read_all": Case(signed_in(302), method="post"),
+    # The DingTalk setting: officials only (issue 17, channels).
+    "notifications:settings": Case(only({"handler_x": 200, "handler_y": 200,
+                                         "coordinator_other_county": 200,
+                                         "coordinator_city": 200})),
     # The working-day calendar: one for the whole country, so every coordinator keeps it.
     "calendar:index": Case(COORDINATORS_AND_ADMIN),
     "calendar:set": Case(
