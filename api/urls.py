@@ -1,5 +1,19 @@
-"""/api/: the REST API, version 1, and its schema (docs/api.md)."""
+"""/api/: the REST API, version 1, its schema and reference, and the tokens page
+(docs/api.md)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from api import views
 
 app_name = "api"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", views.ReferenceView.as_view(), name="docs"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+    # The lead wires version 1 at the merge; its tokens then move under it.
+    # path("v1/", include("api.v1.urls")),
+    path("v1/tokens/", include("api.v1.token_urls")),
+]
