@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from api.models import ApiToken
-from core.forms import CleanTextForm, CleanTextModelForm, add_service_errors
 from api.services import service_account_email
+from core.forms import CleanTextForm, CleanTextModelForm, add_service_errors
 from government.models import Department, Official
 from government.services import official_create_validate
 

@@ -1,7 +1,7 @@
 """/api/: the REST API, version 1, its schema and reference, and the tokens page
 (docs/api.md)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
 
 from api import views
@@ -16,4 +16,6 @@ urlpatterns = [
     # The lead wires version 1 at the merge; its tokens then move under it.
     # path("v1/", include("api.v1.urls")),
     path("v1/tokens/", include("api.v1.token_urls")),
+    # Last: any other address under v1/ is a 404 problem (application/problem+json).
+    re_path(r"^v1/", views.UnknownAddress.as_view(), name="unknown"),
 ]

@@ -7,7 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
 
 from api import services
 from api.forms import TokenForm
@@ -56,3 +60,17 @@ class ReferenceView(SpectacularSwaggerSplitView):
 
     template_name = "api/swagger_ui.html"
     url_name = "api:schema"
+
+
+@extend_schema(exclude=True)
+class UnknownAddress(APIView):
+    """Any address under /api/v1/ that names no endpoint (an unknown path, an id that is not
+    a number): a 404 problem like every other API error, not the site's HTML page."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        raise NotFound

@@ -13,7 +13,6 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rest_framework.test import APIClient
 
 from api.models import ApiToken
-from api.services import token_create
 from government.models import Official
 from tests.api.conftest import assert_problem, bearer
 from tests.helpers import log_in, message_texts

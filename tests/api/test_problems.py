@@ -112,3 +112,13 @@ def test_an_unexpected_error_is_left_to_django(db):
 
 def test_every_type_has_a_title_and_an_error_status():
     assert all(400 <= status < 500 and title for status, title in PROBLEM_TYPES.values())
+
+
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here/", f"{TOKENS}2.5/", "/api/v1/tokens"])
+def test_an_unknown_address_under_v1_is_a_404_problem(api, db, path):
+    assert_problem(api.get(path), 404, "not-found")
+    assert_problem(api.post(path, {}, format="json"), 404, "not-found")
+
+
+def test_an_id_that_is_not_a_number_is_a_404_problem(signed):
+    assert_problem(signed.delete(f"{TOKENS}abc/"), 404, "not-found")

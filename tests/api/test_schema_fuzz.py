@@ -10,6 +10,8 @@ every time.
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -18,9 +20,6 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
 
 from api.models import ApiToken
 from huzhou_talks.wsgi import application
