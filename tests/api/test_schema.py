@@ -1,9 +1,19 @@
 """The OpenAPI schema at /api/schema/ and the reference page at /api/docs/."""
 
+import os
 import re
 
+import pytest
 from django.contrib.staticfiles import finders
 from drf_spectacular.validation import validate_schema
+from playwright.sync_api import expect
+
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.pages import watch
+from tests.services import require_chromium
+
+# Playwright's sync API runs an event loop in the test thread (as in tests/browser/).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCHEMA_JSON = "application/vnd.oai.openapi+json"
 
@@ -60,3 +70,23 @@ def test_the_reference_page_loads_its_files_from_static_under_the_csp(client, db
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")
     assert b"/api/schema/" in init.content
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium, as tests/browser/ uses."""
+    return {"executable_path": require_chromium(), "args": CHROMIUM_ARGS}
+
+
+@pytest.mark.browser
+def test_the_reference_page_works_in_chromium_without_csp_violations(page, live_server,
+                                                                     transactional_db):
+    failed, violations = [], []
+    watch(page, live_server, failed, violations)
+    page.goto(f"{live_server.url}/api/docs/")
+    # Swagger UI has read the schema and lists the operations.
+    expect(page.locator(".opblock-summary-path").first).to_be_visible(timeout=15000)
+    expect(page.get_by_text("/api/v1/tokens/").first).to_be_visible()
+    expect(page.locator("button.authorize")).to_be_visible()
+    assert violations == []
+    assert failed == []
