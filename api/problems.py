@@ -12,6 +12,8 @@ Views and the actions helper need not catch anything: DRF's exceptions, Django's
 any other ``WorkflowError`` → 400) all end here.
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -174,7 +176,10 @@ def problem_exception_handler(exc, context):
         body["detail"] = str(api_exc.detail)
     body["instance"] = request.path if request is not None else ""
     if isinstance(api_exc, exceptions.Throttled) and api_exc.wait is not None:
-        body["retry_after"] = int(response.headers.get("Retry-After", 1))
+        # Whole seconds, at least one: DRF would round 0.4 s down to "Retry-After: 0".
+        wait = max(1, math.ceil(api_exc.wait))
+        response.headers["Retry-After"] = str(wait)
+        body["retry_after"] = wait
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
