@@ -4,11 +4,13 @@ import os
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.staticfiles import finders
 from drf_spectacular.validation import validate_schema
 from playwright.sync_api import expect
 
 from tests.browser.conftest import CHROMIUM_ARGS
+from tests.browser.crawl import AXE_TAGS
 from tests.browser.pages import watch
 from tests.services import require_chromium
 
@@ -79,7 +81,7 @@ def browser_type_launch_args():
 
 
 @pytest.mark.browser
-def test_the_reference_page_works_in_chromium_without_csp_violations(page, live_server,
+def test_the_reference_page_works_in_chromium_without_csp_or_axe_violations(page, live_server,
                                                                      transactional_db):
     failed, violations = [], []
     watch(page, live_server, failed, violations)
@@ -90,3 +92,7 @@ def test_the_reference_page_works_in_chromium_without_csp_violations(page, live_
     expect(page.locator("button.authorize")).to_be_visible()
     assert violations == []
     assert failed == []
+    # The crawl's accessibility rules (tests/browser/crawl.py) hold on the reference too.
+    result = Axe().run(page, options={"runOnly": AXE_TAGS})
+    assert [(v["id"], [n["target"] for n in v["nodes"]])
+            for v in result.response["violations"]] == []
