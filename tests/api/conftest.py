@@ -1,13 +1,27 @@
 """What the API's tests share: a small world (tests.worlds.workflow_world), tokens for its
 people, and a client that sends a token."""
 
+import os
+
 import pytest
 from rest_framework.test import APIClient
 
 from api.services import token_create
+from tests.browser.conftest import CHROMIUM_ARGS
+from tests.services import require_chromium
 from tests.worlds import workflow_world
 
+# The Chromium tests (marked ``browser``): Playwright's sync API runs an event loop in the
+# test thread, as in tests/browser/.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    """Debian's Chromium, as tests/browser/ uses."""
+    return {"executable_path": require_chromium(), "args": CHROMIUM_ARGS}
 
 
 @pytest.fixture

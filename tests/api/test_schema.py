@@ -1,6 +1,5 @@
 """The OpenAPI schema at /api/schema/ and the reference page at /api/docs/."""
 
-import os
 import re
 
 import pytest
@@ -9,13 +8,8 @@ from django.contrib.staticfiles import finders
 from drf_spectacular.validation import validate_schema
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CHROMIUM_ARGS
 from tests.browser.crawl import AXE_TAGS
 from tests.browser.pages import watch
-from tests.services import require_chromium
-
-# Playwright's sync API runs an event loop in the test thread (as in tests/browser/).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 SCHEMA_JSON = "application/vnd.oai.openapi+json"
 
@@ -72,12 +66,6 @@ def test_the_reference_page_loads_its_files_from_static_under_the_csp(client, db
     assert init.status_code == 200
     assert init["Content-Type"].startswith("application/javascript")
     assert b"/api/schema/" in init.content
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args():
-    """Debian's Chromium, as tests/browser/ uses."""
-    return {"executable_path": require_chromium(), "args": CHROMIUM_ARGS}
 
 
 @pytest.mark.browser

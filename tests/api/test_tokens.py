@@ -4,14 +4,20 @@ only as a hash, revoked at once; another person's token is out of reach."""
 from datetime import timedelta
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import token_create
 from tests.api.conftest import assert_problem, bearer
+from tests.browser.crawl import AXE_TAGS
+from tests.browser.pages import watch
 from tests.helpers import signed_in
+from tests.worlds import workflow_world
 
 TOKENS = "/api/v1/tokens/"
 
@@ -168,3 +174,40 @@ def test_last_use_is_recorded(api, world, writable):
     token, text = token_create(user=world.users["lead"], name="x", writable=writable)
     bearer(api, text).get(TOKENS)
     assert ApiToken.objects.get(pk=token.pk).last_used_at is not None
+
+
+# --- In Chromium ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_person_makes_copies_and_revokes_a_token_in_chromium(page, live_server,
+                                                                transactional_db):
+    person = workflow_world().users["entrepreneur"]
+    session = Client()
+    session.force_login(person)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                               "value": session.cookies[settings.SESSION_COOKIE_NAME].value}])
+    failed, violations = [], []
+    watch(page, live_server, failed, violations)
+    axe = Axe()
+
+    def no_axe_violation():
+        result = axe.run(page, options={"runOnly": AXE_TAGS})
+        assert [(v["id"], [n["target"] for n in v["nodes"]])
+                for v in result.response["violations"]] == []
+
+    page.goto(f"{live_server.url}{reverse('api:tokens')}")
+    no_axe_violation()
+    page.locator("#id_name").fill("ERP")
+    page.locator("#id_writable").check()
+    page.locator("[data-testid=token-form] button[type=submit]").click()
+    text = page.get_by_test_id("new-token").input_value()
+    assert text.startswith("hzt_")
+    no_axe_violation()
+    page.locator(f"main a[href='{reverse('api:tokens')}']").click()
+    page.get_by_test_id("token-revoke").click()
+    no_axe_violation()
+    page.get_by_test_id("token-revoke-confirm").click()
+    page.get_by_test_id("token-row").locator(".badge").wait_for()
+    assert ApiToken.objects.get(user=person).revoked_at is not None
+    assert violations == [] and failed == []
