@@ -257,10 +257,13 @@ def official_create_validate(
 @transaction.atomic
 def official_create(
     *, actor, name: str, email: str, department: Department, role: str, title: str = "",
-    mobile: str = "",
+    mobile: str = "", welcome: bool = True,
 ) -> Official:
     """Create the account and the official's place, and email them a one-time link to choose
-    their first password. The user name is the email address, lower-cased."""
+    their first password. The user name is the email address, lower-cased.
+
+    ``welcome=False`` writes no link: a system key's service account (``api.services``)
+    never chooses a password, so no set-password link to it may lie in the outbox."""
     email, official = official_create_validate(
         actor=actor, name=name, email=email, department=department, role=role, title=title,
         mobile=mobile,
@@ -275,7 +278,8 @@ def official_create(
         AuditEvent.Kind.ACCOUNT_CREATED, subject=user, actor=actor,
         message=f"official {official.pk}: {official.role} in {department.code}",
     )
-    notices.welcome_email(user=user, official=official, counter=1)
+    if welcome:
+        notices.welcome_email(user=user, official=official, counter=1)
     return official
 
 

@@ -198,21 +198,53 @@ LOGIN_URL = "login"
 
 # The REST API (docs/api.md). Every view reads through the selectors that take the user.
 REST_FRAMEWORK = {
+    # A token first (``Authorization: Bearer hzt_…``, other systems and scripts), then the
+    # session with CSRF (the site's own pages). ``request.auth`` is the ApiToken or None.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Signed in, and a read-only token refused on anything but GET, HEAD and OPTIONS.
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "api.permissions.TokenMayWrite",
+    ],
+    # Per token (or per person with the session): API_RATE_READ and API_RATE_WRITE below.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.ReadRateThrottle",
+        "api.throttling.WriteRateThrottle",
+    ],
+    # Every error as application/problem+json (RFC 9457): api/problems.py, docs/api.md.
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.Cursor",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
 }
+# Requests per token (or per signed-in person, or per address without either), DRF's
+# notation: "<count>/<sec|min|hour|day>". Reads and writes are counted apart. The counts
+# live in the cache; when it does not answer, requests are let through (api/throttling.py).
+API_RATE_READ = env_or("API_RATE_READ", "600/min")
+API_RATE_WRITE = env_or("API_RATE_WRITE", "120/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Huzhou Talks API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Anyone may read the schema and the reference page; the calls themselves need a token.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    # Swagger UI's files come from drf-spectacular-sidecar, served from /static/ (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"persistAuthorization": False, "displayOperationId": False},
+    # Every operation's errors are documented as application/problem+json (api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
 }
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"

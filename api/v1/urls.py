@@ -1,7 +1,7 @@
 """/api/v1/: the resources (docs/api.md): reads, the workflow's actions, submitting an issue
 (POST on the issues collection), a place at a session."""
 
-from django.urls import path
+from django.urls import include, path
 
 from api.v1 import figures, issues, notifications, reference, sessions
 from api.v1.actions import ACTION_VIEWS
@@ -28,4 +28,5 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", notifications.NotificationRead.as_view(),
          name="notification-read"),
     path("figures/", figures.FiguresView.as_view(), name="figures"),
+    path("tokens/", include("api.v1.token_urls")),
 ]
