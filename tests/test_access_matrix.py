@@ -157,6 +157,14 @@ CITY_SCOPE_ONLY = only({"coordinator_other_county": 404, "coordinator_city": 200
 CITY_SCOPE_ACTION = only({"coordinator_other_county": 404, "coordinator_city": 302,
                           "admin": 302})
 ENTREPRENEURS = only({"entrepreneur_a": 200, "entrepreneur_b": 200})
+#: The API: 401 (problem+json, WWW-Authenticate: Bearer) without a token or session.
+API_SIGNED_IN = signed_in(200, anonymous=401)
+#: Entrepreneur A's issue, led by department X, in Wuxing: as the issue page.
+API_ISSUE_SEEN = {**dict.fromkeys(ACTORS, 404), "anonymous": 401, "entrepreneur_a": 200,
+                  "handler_x": 200, "coordinator_city": 200, "admin": 200}
+#: An action on it without If-Match: 428 where the issue is seen, 404 where it is not.
+API_ISSUE_ACTION = {**API_ISSUE_SEEN, "entrepreneur_a": 428, "handler_x": 428,
+                    "coordinator_city": 428, "admin": 428}
 
 
 def OFFICIAL_X(world):  # noqa: N802 (reads as a constant in the table below)
@@ -454,6 +462,51 @@ MATRIX: dict[str, Case] = {
     # The short links SMS texts carry: a 302 to the page for everyone (its own rules apply)
     "short_issue": Case(everyone(302), kwargs=ISSUE),
     "short_session": Case(everyone(302), kwargs=SESSION),
+    # The REST API (docs/api.md). Its answers are problem+json: 401 without a token or a
+    # session, 404 outside the caller's scope, 403 for a role that may not. An action on
+    # an issue the caller sees but without If-Match is 428 (Precondition Required).
+    "api:schema": Case(everyone(200)),
+    "api:docs": Case(everyone(200)),
+    "api:tokens": Case(signed_in(200)),
+    "api:token_revoke": Case(signed_in(404), kwargs=lambda w: {"pk": 999999}),
+    "api:unknown": Case(everyone(404)),
+    "api:v1:token-list": Case(API_SIGNED_IN),
+    "api:v1:token-detail": Case(signed_in(404, anonymous=401), kwargs=lambda w: {"pk": 999999},
+                                method="delete"),
+    "api:v1:issue-list": Case(API_SIGNED_IN),
+    "api:v1:issue-detail": Case(API_ISSUE_SEEN, kwargs=ISSUE),
+    "api:v1:issue-accept": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-add-material": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-answer": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-approve-answer": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-close": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-decide-extension": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-dispatch": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-mark-duplicate": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-note": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-rate": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-reject": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-request-extension": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-return": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-send-back-answer": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:issue-withdraw": Case(API_ISSUE_ACTION, kwargs=ISSUE, method="post"),
+    "api:v1:category-list": Case(API_SIGNED_IN),
+    "api:v1:department-list": Case(API_SIGNED_IN),
+    "api:v1:region-list": Case(API_SIGNED_IN),
+    "api:v1:session-list": Case(API_SIGNED_IN),
+    "api:v1:session-detail": Case({**SESSION_SEEN, "anonymous": 401}, kwargs=SESSION),
+    # Entrepreneur A has a place already (409); B takes one; officials who see it may not.
+    "api:v1:session-registration": Case(
+        {**SESSION_SEEN, "anonymous": 401, "entrepreneur_a": 409, "entrepreneur_b": 201,
+         "handler_x": 403, "coordinator_city": 403, "admin": 403},
+        kwargs=SESSION, method="post"),
+    "api:v1:notification-list": Case(API_SIGNED_IN),
+    # Someone else's message, or none: 404 for everyone signed in.
+    "api:v1:notification-read": Case(signed_in(404, anonymous=401),
+                                     kwargs=lambda w: {"pk": 999999}, method="post"),
+    # The dashboard's own rule: coordinators, leaders and administrators.
+    "api:v1:figures": Case(only({"coordinator_other_county": 200, "coordinator_city": 200,
+                                 "admin": 200}, others=403) | {"anonymous": 401}),
     # Open311 GeoReport v2 (docs/api-open311.md): answers by its api_key, never by the
     # session, so every signed-in actor gets what an anonymous caller gets.
     "open311:root": Case(everyone(404)),
@@ -514,7 +567,10 @@ def test_access(client, world, name, actor):
     if expected == 302 and actor == "anonymous" and name not in NOT_LOGIN_REDIRECTS:
         assert response.url.startswith(reverse("login")), response.url
     if expected == 403:
-        reason = response.context.get("exception") if response.context else None
+        if response["Content-Type"].startswith("application/problem+json"):  # the API
+            reason = response.json().get("detail")
+        else:
+            reason = response.context.get("exception") if response.context else None
         assert reason, f"{url} refused {actor} without saying why"
 
 

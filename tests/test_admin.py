@@ -14,6 +14,7 @@ from django_celery_beat.models import ClockedSchedule, CrontabSchedule, SolarSch
 
 from accounts.audit import audit_record
 from accounts.models import AuditEvent
+from api.services import token_create
 from core.models import CalendarDay
 from core.services import record_heartbeat
 from issues.models import ExtensionRequest, Issue, IssueEvent, SatisfactionRating
@@ -55,6 +56,7 @@ def one_of_everything():
             webhook_endpoint=endpoint),
         endpoint=endpoint, event="issue.closed", status_code=200)
     DeletionRequest.objects.create(entrepreneur=factories.EntrepreneurFactory(with_user=True))
+    token_create(user=factories.UserFactory(), name="script")  # a personal API token
     record_heartbeat(name="worker")
     issue_references_allocate(year=2027)
     Group.objects.create(name="coordinators")
