@@ -6,6 +6,8 @@ operation's ``default`` response, so that clients, the reference page and the fu
 (tests/api/test_schema_fuzz.py) know what an error looks like.
 """
 
+from drf_spectacular.utils import OpenApiResponse
+
 from api.problems import PROBLEM_BASE, PROBLEM_CONTENT_TYPE, PROBLEM_TYPES
 
 PROBLEM_SCHEMA = {
@@ -33,14 +35,24 @@ PROBLEM_SCHEMA = {
 }
 
 
+def problem(description) -> OpenApiResponse:
+    """An error response an endpoint names in its ``extend_schema`` (``{409: problem(...)}``):
+    its body is the Problem, filled in by ``problem_responses``."""
+    return OpenApiResponse(description=description)
+
+
 def problem_responses(result, generator, request, public):
-    """Add the Problem component and each operation's ``default`` error response."""
+    """Add the Problem component and each operation's ``default`` error response; every
+    4xx and 5xx response an endpoint names carries the Problem as its body."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     reference = {"$ref": "#/components/schemas/Problem"}
     for path_item in result.get("paths", {}).values():
         for operation in path_item.values():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for status, response in operation["responses"].items():
+                if status[:1] in "45":
+                    response["content"] = {PROBLEM_CONTENT_TYPE: {"schema": reference}}
             operation["responses"].setdefault("default", {
                 "description": "An error (application/problem+json).",
                 "content": {PROBLEM_CONTENT_TYPE: {"schema": reference}},

@@ -26,15 +26,16 @@ def _own_tokens(user):
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request):
-    """The list and the form. A new token is shown on the answer to the POST itself, once:
-    it is never stored, not even in the session."""
+    """The list and the form. A new token is shown on the answer to the POST itself, once
+    (201 Created): it is never stored, not even in the session."""
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         token, text = services.token_create(
             user=request.user, name=form.cleaned_data["name"],
             writable=form.cleaned_data["writable"], created_by=request.user,
         )
-        return render(request, "api/token_created.html", {"token": token, "text": text})
+        return render(request, "api/token_created.html", {"token": token, "text": text},
+                      status=201)
     return render(request, "api/tokens.html", {"form": form,
                                                "tokens": _own_tokens(request.user)})
 

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from core.forms import CleanTextModelForm
 from notifications.models import Notification, WebhookDelivery, WebhookEndpoint
 from notifications.services import (
     notifications_retry,
@@ -52,7 +53,7 @@ class NotificationAdmin(admin.ModelAdmin):
 # --- Webhooks (docs/api-webhooks.md) ----------------------------------------------------------
 
 
-class WebhookEndpointForm(forms.ModelForm):
+class WebhookEndpointForm(CleanTextModelForm):
     url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https",
                          help_text=WebhookEndpoint._meta.get_field("url").help_text)
     events = forms.MultipleChoiceField(

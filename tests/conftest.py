@@ -63,7 +63,7 @@ def _own_cache_per_worker(worker_id):
         return
     base, _sep, number = cache["LOCATION"].rpartition("/")
     database = int(number or 0) + int(worker_id.removeprefix("gw"))
-    assert database < 15, "database 15 is REDIS_TEST_URL's (tests.services)"
+    assert database < 12, "databases 12 to 15 are REDIS_TEST_URL's (tests.services)"
     with override_settings(CACHES={**settings.CACHES,
                                    "default": {**cache, "LOCATION": f"{base}/{database}"}}):
         yield
@@ -99,15 +99,6 @@ def private_storage(settings, tmp_path):
                     "OPTIONS": {"location": location}},
     }
     return location
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under ``pytest -n --dist loadgroup`` the integration tests share one worker: they
-    start Celery workers, gunicorn and proxies on the one Redis database of REDIS_TEST_URL,
-    which each of them empties first."""
-    for item in items:
-        if item.get_closest_marker("integration"):
-            item.add_marker(pytest.mark.xdist_group("integration"))
 
 
 def pytest_configure(config):

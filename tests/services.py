@@ -16,7 +16,14 @@ import pytest
 
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+#: The Redis database the integration tests give their Celery workers and servers, and empty
+#: first. Under ``pytest -n`` each worker takes its own, counting down from 15 (gw0: 15, gw1:
+#: 14), so two workers' tests never take each other's tasks; the cache counts up from
+#: REDIS_URL's (tests/conftest.py).
+_REDIS_TEST_BASE, _sep, _REDIS_TEST_DB = os.environ.get(
+    "REDIS_TEST_URL", "redis://127.0.0.1:6379/15").rpartition("/")
+REDIS_TEST_URL = (f"{_REDIS_TEST_BASE}/"
+                  f"{int(_REDIS_TEST_DB) - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:])}")
 POSTGRES_TEST_URL = os.environ.get("POSTGRES_TEST_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 
 

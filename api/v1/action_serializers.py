@@ -142,14 +142,6 @@ class IssueStateSerializer(serializers.Serializer):
     url = serializers.CharField(help_text=_("The issue in the API."))
 
 
-class ActionProblemSerializer(serializers.Serializer):
-    """An error; ``detail`` says why, in the caller's language. A refused body names each
-    field with its reasons. (The API's problem+json handler may add ``type``, ``title``,
-    ``status``: the schema leaves other members open.)"""
-
-    detail = serializers.CharField(required=False)
-
-
 @extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1},
                                 {"type": "string", "minLength": 1, "maxLength": 40}]})
 class CategoryReferenceField(serializers.Field):

@@ -31,8 +31,8 @@ from rest_framework.exceptions import (
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from api.schema import problem
 from api.v1.action_serializers import (
-    ActionProblemSerializer,
     AddMaterialRequestSerializer,
     DecideExtensionRequestSerializer,
     DispatchRequestSerializer,
@@ -190,7 +190,7 @@ class IssueActionView(GenericAPIView):
         if not form.is_valid():
             raise form_errors(form)
         try:
-            WORKFLOW_FUNCTIONS[self.action_name](actor=user, issue=issue, version=version,
+            workflow.ACTION_FUNCTIONS[self.action_name](actor=user, issue=issue, version=version,
                                                  **form.arguments())
         except StaleIssue:
             raise PreconditionFailed(etag=etag_of(_current_version(issue))) from None
@@ -206,24 +206,6 @@ def _current_version(issue: Issue) -> int:
     return Issue.objects.values_list("version", flat=True).get(pk=issue.pk)
 
 
-#: What each action runs: the functions the issue page's view runs.
-WORKFLOW_FUNCTIONS = {
-    Action.DISPATCH: workflow.issue_dispatch,
-    Action.ACCEPT: workflow.issue_accept,
-    Action.RETURN: workflow.issue_return,
-    Action.NOTE: workflow.issue_add_note,
-    Action.REQUEST_EXTENSION: workflow.issue_request_extension,
-    Action.DECIDE_EXTENSION: workflow.issue_decide_extension,
-    Action.RESOLVE: workflow.issue_resolve,
-    Action.REJECT: workflow.issue_reject,
-    Action.MARK_DUPLICATE: workflow.issue_mark_duplicate,
-    Action.CLOSE: workflow.issue_close,
-    Action.RATE: workflow.issue_rate,
-    Action.APPROVE_ANSWER: workflow.issue_approve_answer,
-    Action.SEND_BACK_ANSWER: workflow.issue_send_back_answer,
-    Action.WITHDRAW: workflow.issue_withdraw,
-    Action.ADD_MATERIAL: workflow.issue_add_material,
-}
 
 
 class DispatchView(IssueActionView):
@@ -268,22 +250,19 @@ REFERENCE = OpenApiParameter(
 )
 
 
-def _problem(description) -> OpenApiResponse:
-    return OpenApiResponse(ActionProblemSerializer, description=description)
-
 
 ACTION_RESPONSES = {
     200: OpenApiResponse(IssueStateSerializer,
                          description=_("Done: the issue's new state; the ETag header carries "
                                        "its new version.")),
-    400: _problem(_("The body is malformed, has unknown fields or values the action does "
+    400: problem(_("The body is malformed, has unknown fields or values the action does "
                     "not accept.")),
-    403: _problem(_("The caller's part in the issue does not allow the action.")),
-    404: _problem(_("No issue with this reference is open to the caller.")),
-    409: _problem(_("The issue's state does not allow the action.")),
-    412: _problem(_("If-Match does not name the issue's current version (the ETag header "
+    403: problem(_("The caller's part in the issue does not allow the action.")),
+    404: problem(_("No issue with this reference is open to the caller.")),
+    409: problem(_("The issue's state does not allow the action.")),
+    412: problem(_("If-Match does not name the issue's current version (the ETag header "
                     "gives it).")),
-    428: _problem(_("If-Match is missing.")),
+    428: problem(_("If-Match is missing.")),
 }
 
 

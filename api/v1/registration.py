@@ -6,13 +6,14 @@ refusals: 404 outside the caller's sessions, 403 (not allowed), 409 (wrong state
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
-from api.v1.action_serializers import ActionProblemSerializer, RegistrationSerializer
+from api.schema import problem
+from api.v1.action_serializers import RegistrationSerializer
 from api.v1.actions import Conflict, django_validation_error
 from entrepreneurs.selectors import entrepreneur_for_user
 from sessions import services
@@ -28,14 +29,11 @@ SESSION_ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiPa
                               description=_("The session's id."))
 
 
-def _problem(description) -> OpenApiResponse:
-    return OpenApiResponse(ActionProblemSerializer, description=description)
-
 
 COMMON_RESPONSES = {
-    403: _problem(_("The caller may not take (or give up) a place at this session.")),
-    404: _problem(_("No such session is open to the caller.")),
-    409: _problem(_("The session or the place does not allow it now.")),
+    403: problem(_("The caller may not take (or give up) a place at this session.")),
+    404: problem(_("No such session is open to the caller.")),
+    409: problem(_("The session or the place does not allow it now.")),
 }
 
 

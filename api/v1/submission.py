@@ -19,8 +19,8 @@ from rest_framework import status
 from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 
 from api.idempotency import Replayed, claim, idempotency_of, remember, replay
+from api.schema import problem
 from api.v1.action_serializers import (
-    ActionProblemSerializer,
     IssueStateSerializer,
     IssueSubmitRequestSerializer,
 )
@@ -56,9 +56,6 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 
 
-def _problem(description) -> OpenApiResponse:
-    return OpenApiResponse(ActionProblemSerializer, description=description)
-
 
 def _category(value) -> Category:
     lookup = {"pk": value} if isinstance(value, int) else {"code": value}
@@ -84,12 +81,12 @@ class IssueSubmitMixin:
             201: OpenApiResponse(IssueStateSerializer, description=_(
                 "Submitted: the new issue; Location is its address. A replayed answer has "
                 "the header Idempotent-Replayed: true.")),
-            400: _problem(_("The body or the Idempotency-Key header is malformed, or the "
+            400: problem(_("The body or the Idempotency-Key header is malformed, or the "
                             "values are not accepted.")),
-            403: _problem(_("The caller may not submit this issue.")),
-            409: _problem(_("A request with this Idempotency-Key is still being processed.")),
-            422: _problem(_("This Idempotency-Key was already used for another request.")),
-            429: _problem(_("Too many issues from the caller's network in a short time.")),
+            403: problem(_("The caller may not submit this issue.")),
+            409: problem(_("A request with this Idempotency-Key is still being processed.")),
+            422: problem(_("This Idempotency-Key was already used for another request.")),
+            429: problem(_("Too many issues from the caller's network in a short time.")),
         },
     )
     def post(self, request, *args, **kwargs):

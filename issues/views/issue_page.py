@@ -70,24 +70,6 @@ ACTION_CARDS = {
 FINAL_ACTIONS = (Action.REJECT, Action.MARK_DUPLICATE, Action.CLOSE)
 CANNOT_BE_UNDONE = _("This closes the issue for good. Go ahead?")
 
-#: What each action runs.
-WORKFLOW_FUNCTIONS = {
-    Action.DISPATCH: workflow.issue_dispatch,
-    Action.ACCEPT: workflow.issue_accept,
-    Action.RETURN: workflow.issue_return,
-    Action.NOTE: workflow.issue_add_note,
-    Action.REQUEST_EXTENSION: workflow.issue_request_extension,
-    Action.DECIDE_EXTENSION: workflow.issue_decide_extension,
-    Action.RESOLVE: workflow.issue_resolve,
-    Action.REJECT: workflow.issue_reject,
-    Action.MARK_DUPLICATE: workflow.issue_mark_duplicate,
-    Action.CLOSE: workflow.issue_close,
-    Action.RATE: workflow.issue_rate,
-    Action.APPROVE_ANSWER: workflow.issue_approve_answer,
-    Action.SEND_BACK_ANSWER: workflow.issue_send_back_answer,
-    Action.WITHDRAW: workflow.issue_withdraw,
-    Action.ADD_MATERIAL: workflow.issue_add_material,
-}
 
 #: Actions offered only while an answer waits for the lead's sign-off.
 SIGN_OFF_ACTIONS = (Action.APPROVE_ANSWER, Action.SEND_BACK_ANSWER)
@@ -259,7 +241,7 @@ def issue_action(request, reference: str, action: str):
     if not form.is_valid():
         return _issue_page(request, detail, status=400, failure=Failure(action, form))
     try:
-        result = WORKFLOW_FUNCTIONS[action](
+        result = workflow.ACTION_FUNCTIONS[action](
             actor=user, issue=issue, version=form.cleaned_data["version"], **form.arguments()
         )
     except StaleIssue as error:

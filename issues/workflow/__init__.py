@@ -87,9 +87,28 @@ from issues.workflow.rating import (
 )
 from issues.workflow.submission import issue_submit
 
+#: What each action runs, for the issue page and the API alike (``issues.policy.Action``).
+ACTION_FUNCTIONS = {
+    Action.DISPATCH: issue_dispatch,
+    Action.ACCEPT: issue_accept,
+    Action.RETURN: issue_return,
+    Action.NOTE: issue_add_note,
+    Action.REQUEST_EXTENSION: issue_request_extension,
+    Action.DECIDE_EXTENSION: issue_decide_extension,
+    Action.RESOLVE: issue_resolve,
+    Action.REJECT: issue_reject,
+    Action.MARK_DUPLICATE: issue_mark_duplicate,
+    Action.CLOSE: issue_close,
+    Action.RATE: issue_rate,
+    Action.APPROVE_ANSWER: issue_approve_answer,
+    Action.SEND_BACK_ANSWER: issue_send_back_answer,
+    Action.WITHDRAW: issue_withdraw,
+    Action.ADD_MATERIAL: issue_add_material,
+}
+
 __all__ = [
-    "RULES", "Action", "ActionNotAllowed", "Party", "StaleIssue", "WorkflowError",
-    "WrongState", "action_refusal",
+    "ACTION_FUNCTIONS", "RULES", "Action", "ActionNotAllowed", "Party", "StaleIssue",
+    "WorkflowError", "WrongState", "action_refusal",
     "available_actions", "event_key", "issue_accept", "issue_add_material", "issue_add_note",
     "issue_approve_answer", "issue_close",
     "issue_close_unrated", "issue_decide_extension", "issue_dispatch", "issue_mark_duplicate",

@@ -6,6 +6,7 @@ wrong state, 400 for a bad body (never a 500, never a partial write)."""
 import pytest
 
 from api.v1 import actions
+from issues import workflow
 from issues.models import AssistingDepartment, ExtensionRequest, Issue, IssueEvent, RatingValue
 from notifications.models import Notification
 from tests.api import actions_world
@@ -212,13 +213,13 @@ def test_a_change_between_the_check_and_the_lock_is_412(api, world, monkeypatch)
     """Someone else's change lands after If-Match was checked: the workflow's own version
     check (under the row lock) refuses, and the answer is still 412."""
     issue = submitted(world)
-    real = actions.WORKFLOW_FUNCTIONS[actions.Action.WITHDRAW]
+    real = workflow.ACTION_FUNCTIONS[actions.Action.WITHDRAW]
 
     def overtaken(**kwargs):
         Issue.objects.filter(pk=issue.pk).update(version=kwargs["version"] + 1)
         return real(**kwargs)
 
-    monkeypatch.setitem(actions.WORKFLOW_FUNCTIONS, actions.Action.WITHDRAW, overtaken)
+    monkeypatch.setitem(workflow.ACTION_FUNCTIONS, actions.Action.WITHDRAW, overtaken)
     response = act(api, world.users["entrepreneur"], issue, "withdraw", {"reason": "不需要了。"})
     assert response.status_code == 412
     assert response["ETag"] == f'"{issue.version + 1}"'
@@ -323,7 +324,7 @@ def test_the_page_forms_rules_apply(api, world):
         response = act(api, world.users["handler"], issue, "request-extension",
                        {"days": 999, "reason": "太忙。"})
         assert response.status_code == 400
-        assert "days" in response.json()
+        assert "days" in response.json()["errors"]
         response = act(api, world.users["handler"], issue, "note", {"message": "a\x00b"})
         assert response.status_code == 400
 

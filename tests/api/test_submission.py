@@ -97,7 +97,7 @@ def test_a_coordinator_enters_an_issue_for_a_person_of_the_county(api, world):
 def test_a_coordinator_says_where_it_was_raised(api, world):
     response = submit(api, world.users["coordinator"], body(world, entrepreneur=world.person.pk))
     assert response.status_code == 400
-    assert "source" in response.json()
+    assert "source" in response.json()["errors"]
     assert not Issue.objects.exists()
 
 
@@ -105,7 +105,7 @@ def test_another_countys_person_is_not_found_for_a_county_coordinator(api, world
     response = submit(api, world.users["other_coordinator"],
                       body(world, entrepreneur=world.person.pk, source=Issue.Source.PHONE))
     assert response.status_code == 400
-    assert "entrepreneur" in response.json()
+    assert "entrepreneur" in response.json()["errors"]
     assert not Issue.objects.exists()
 
 

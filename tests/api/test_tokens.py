@@ -41,7 +41,7 @@ def test_the_page_creates_a_token_and_shows_it_once(client, world):
 
     created = client.post(reverse("api:tokens"), {"name": "ERP", "writable": "on"})
 
-    assert created.status_code == 200
+    assert created.status_code == 201
     assert "no-store" in created["Cache-Control"]
     text = created.context["text"]
     assert text.startswith("hzt_") and text.encode() in created.content
