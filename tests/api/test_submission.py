@@ -8,9 +8,11 @@ import time as clock
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from django_celery_beat.models import PeriodicTask
 
 from api.idempotency import Idempotency, Replayed, claim, idempotent_requests_purge
 from api.models import IdempotentRequest
+from api.tasks import purge_idempotency_keys_task
 from api.v1 import submission
 from entrepreneurs.models import Entrepreneur
 from issues.models import Issue, IssueEvent
@@ -200,6 +202,17 @@ def test_old_keys_are_purged(world):
     IdempotentRequest.objects.create(user=user, key="new", fingerprint="a", status_code=201)
     assert idempotent_requests_purge() == 1
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_beat_forgets_the_keys_every_night(world):
+    """migrate made the nightly entry; the task it runs removes the day-old keys."""
+    entry = PeriodicTask.objects.get(task="api.purge_idempotency_keys")
+    assert (entry.crontab.hour, entry.crontab.minute) == ("3", "15") and entry.enabled
+    old = IdempotentRequest.objects.create(user=world.users["entrepreneur"], key="old",
+                                           fingerprint="a", status_code=201)
+    IdempotentRequest.objects.filter(pk=old.pk).update(created_at="2000-01-01T00:00Z")
+    assert purge_idempotency_keys_task() == 1
+    assert not IdempotentRequest.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
