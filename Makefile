@@ -36,6 +36,7 @@ run: $(VENV)/.run-deps .env
 	@$(DEMO_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Huzhou Talks is starting at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "API reference: http://$(HOST):$(PORT)/api/docs/  (tokens: Account menu → API tokens; docs/api.md)"
 	@echo "Web server, Celery worker and beat run below; Ctrl-C stops all three."
 	@echo ""
 	@$(DEMO_ENV) $(BIN)/honcho -f Procfile.dev start
