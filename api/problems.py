@@ -14,6 +14,7 @@ any other ``WorkflowError`` → 400) all end here.
 
 import math
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -88,7 +89,10 @@ def _as_api_exception(exc):
         return exceptions.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [exc.message]},
                                           code="refused")
     if isinstance(exc, DjangoValidationError):
-        return exceptions.ValidationError(as_serializer_error(exc))
+        errors = as_serializer_error(exc)
+        if NON_FIELD_ERRORS in errors:  # a model's or service's "__all__", named as DRF's
+            errors[api_settings.NON_FIELD_ERRORS_KEY] = errors.pop(NON_FIELD_ERRORS)
+        return exceptions.ValidationError(errors)
     if isinstance(exc, Http404):
         return exceptions.NotFound()
     if isinstance(exc, DjangoPermissionDenied):

@@ -16,21 +16,15 @@ sent (428) and current (412), the caller's part and the issue's state must allow
 
 import re
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import (
-    APIException,
-    NotFound,
-    PermissionDenied,
-    ValidationError,
-)
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 
+from api.problems import PreconditionFailed, PreconditionRequired
 from api.schema import problem
 from api.v1.action_serializers import (
     AddMaterialRequestSerializer,
@@ -51,14 +45,7 @@ from issues import workflow
 from issues.forms import ACTION_FORMS
 from issues.models import Issue
 from issues.visibility import issue_for_user
-from issues.workflow import (
-    Action,
-    ActionNotAllowed,
-    Party,
-    StaleIssue,
-    WorkflowError,
-    WrongState,
-)
+from issues.workflow import Action, Party, StaleIssue
 
 NOT_FOUND = _("No issue with this reference is open to you.")
 IF_MATCH_MISSING = _("Send the If-Match header with the issue's ETag (its version in double "
@@ -68,27 +55,12 @@ IF_MATCH_STALE = _("The issue has changed since you read it: its current ETag is
                    "Read it again, check it, and send the action with the current ETag.")
 
 
-class Conflict(APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("This cannot be done in the issue's current state.")
-    default_code = "wrong_state"
-
-
-class PreconditionFailed(APIException):
-    """412; the view adds the current ``ETag`` to the answer."""
-
-    status_code = status.HTTP_412_PRECONDITION_FAILED
-    default_code = "stale"
+class StaleVersion(PreconditionFailed):
+    """412 with the issue's current version; the view sends it as the ``ETag`` too."""
 
     def __init__(self, *, etag: str):
         super().__init__(IF_MATCH_STALE % {"etag": etag})
         self.etag = etag
-
-
-class PreconditionRequired(APIException):
-    status_code = status.HTTP_428_PRECONDITION_REQUIRED
-    default_detail = IF_MATCH_MISSING
-    default_code = "if_match_required"
 
 
 def etag_of(version: int) -> str:
@@ -111,23 +83,6 @@ def issue_state_response(request, issue: Issue, *, status_code: int = 200,
     return response
 
 
-def api_error(error: WorkflowError) -> APIException:
-    """The workflow's refusal as the API's: 403, 409 (412 for a stale issue: see the view)."""
-    if isinstance(error, ActionNotAllowed):
-        return PermissionDenied(error.message)
-    if isinstance(error, WrongState):
-        return Conflict(error.message)
-    return ValidationError({"non_field_errors": [error.message]})
-
-
-def django_validation_error(error: DjangoValidationError) -> ValidationError:
-    if hasattr(error, "error_dict"):
-        return ValidationError({
-            ("non_field_errors" if field == "__all__" else field): messages
-            for field, messages in error.message_dict.items()})
-    return ValidationError({"non_field_errors": error.messages})
-
-
 def form_errors(form) -> ValidationError:
     return ValidationError({
         ("non_field_errors" if field == "__all__" else field): [str(message) for message in errors]
@@ -142,12 +97,12 @@ def if_match_version(request, issue: Issue) -> int:
     header is missing, 412 when no tag in it is current."""
     header = request.headers.get("If-Match")
     if header is None or not header.strip():
-        raise PreconditionRequired
+        raise PreconditionRequired(IF_MATCH_MISSING)
     for tag in header.split(","):
         found = _ETAG.match(tag.strip())
         if found and int(found.group(1)) == issue.version:
             return issue.version
-    raise PreconditionFailed(etag=etag_of(issue.version))
+    raise StaleVersion(etag=etag_of(issue.version))
 
 
 class IssueActionView(GenericAPIView):
@@ -158,7 +113,7 @@ class IssueActionView(GenericAPIView):
 
     def handle_exception(self, exc):
         response = super().handle_exception(exc)
-        if isinstance(exc, PreconditionFailed):
+        if isinstance(exc, StaleVersion):
             response["ETag"] = exc.etag
         return response
 
@@ -181,7 +136,7 @@ class IssueActionView(GenericAPIView):
         version = if_match_version(request, issue)
         refusal = workflow.action_refusal(user=user, action=self.action_name, issue=issue)
         if refusal is not None:
-            raise api_error(refusal)
+            raise refusal  # 403 or 409, with the policy's reason (api.problems)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = {**self.form_data(serializer.validated_data, issue=issue), "version": version}
@@ -189,23 +144,18 @@ class IssueActionView(GenericAPIView):
                                               **self.form_kwargs(issue=issue))
         if not form.is_valid():
             raise form_errors(form)
+        # The workflow's other refusals become problems in api.problems.
         try:
-            workflow.ACTION_FUNCTIONS[self.action_name](actor=user, issue=issue, version=version,
-                                                 **form.arguments())
+            workflow.ACTION_FUNCTIONS[self.action_name](
+                actor=user, issue=issue, version=version, **form.arguments())
         except StaleIssue:
-            raise PreconditionFailed(etag=etag_of(_current_version(issue))) from None
-        except WorkflowError as error:
-            raise api_error(error) from None
-        except DjangoValidationError as error:
-            raise django_validation_error(error) from None
+            raise StaleVersion(etag=etag_of(_current_version(issue))) from None
         issue.refresh_from_db(fields=["status", "version"])
         return issue_state_response(request, issue)
 
 
 def _current_version(issue: Issue) -> int:
     return Issue.objects.values_list("version", flat=True).get(pk=issue.pk)
-
-
 
 
 class DispatchView(IssueActionView):
@@ -248,7 +198,6 @@ REFERENCE = OpenApiParameter(
     "reference", {"type": "string", "pattern": "^[A-Za-z0-9-]{1,20}$"}, OpenApiParameter.PATH,
     description=_("The issue's reference, e.g. HZ-2026-000123."),
 )
-
 
 
 ACTION_RESPONSES = {

@@ -4,17 +4,17 @@ the session is full) and ``DELETE`` (give the place up) on
 (``sessions.services.attendance_register``, ``attendance_cancel``), with the page's
 refusals: 404 outside the caller's sessions, 403 (not allowed), 409 (wrong state)."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from api.problems import Conflict
 from api.schema import problem
 from api.v1.action_serializers import RegistrationSerializer
-from api.v1.actions import Conflict, django_validation_error
 from entrepreneurs.selectors import entrepreneur_for_user
 from sessions import services
 from sessions.models import Attendance, TalkSession
@@ -29,7 +29,6 @@ SESSION_ID = OpenApiParameter("id", {"type": "integer", "minimum": 1}, OpenApiPa
                               description=_("The session's id."))
 
 
-
 COMMON_RESPONSES = {
     403: problem(_("The caller may not take (or give up) a place at this session.")),
     404: problem(_("No such session is open to the caller.")),
@@ -42,7 +41,7 @@ def _refusal(error: SessionError):
         return PermissionDenied(error.message)
     if isinstance(error, WrongState):
         return Conflict(error.message)
-    return django_validation_error(DjangoValidationError(error.message))
+    return ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [error.message]})
 
 
 def _place(attendance: Attendance) -> dict:
@@ -73,8 +72,6 @@ class SessionRegistrationView(GenericAPIView):
             attendance = services.attendance_register(user=request.user, session=session)
         except SessionError as error:
             raise _refusal(error) from None
-        except DjangoValidationError as error:
-            raise django_validation_error(error) from None
         return Response(_place(attendance), status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -97,6 +94,4 @@ class SessionRegistrationView(GenericAPIView):
             attendance = services.attendance_cancel(actor=request.user, attendance=attendance)
         except SessionError as error:
             raise _refusal(error) from None
-        except DjangoValidationError as error:
-            raise django_validation_error(error) from None
         return Response(_place(attendance))

@@ -10,13 +10,11 @@ With an ``Idempotency-Key`` header a retry returns the first result (``api.idemp
 the key is stored in the same transaction as the issue.
 """
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 
 from api.idempotency import Replayed, claim, idempotency_of, remember, replay
 from api.schema import problem
@@ -24,7 +22,7 @@ from api.v1.action_serializers import (
     IssueStateSerializer,
     IssueSubmitRequestSerializer,
 )
-from api.v1.actions import api_error, django_validation_error, form_errors, issue_state_response
+from api.v1.actions import form_errors, issue_state_response
 from core.ratelimits import rate_limit_hit
 from entrepreneurs.models import Entrepreneur
 from entrepreneurs.selectors import entrepreneurs_for_user
@@ -32,7 +30,6 @@ from issues import workflow
 from issues.forms import IssueSubmitForm
 from issues.models import Category
 from issues.selectors import sessions_for_issue_entry_for_user
-from issues.workflow import WorkflowError
 
 TOO_MANY_SUBMISSIONS = _("Too many issues were sent from your network in a short time. Please "
                          "wait a while and send it again; nothing has been recorded.")
@@ -42,10 +39,10 @@ NO_SUCH_CATEGORY = _("No such category.")
 FOR_OTHERS_ONLY = _("Only a coordinator's entry for someone else says where it was raised.")
 
 
-class TooManySubmissions(APIException):
-    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+class TooManySubmissions(Throttled):
+    """The site's own submission limit (``core.ratelimits``), a ``throttled`` problem."""
+
     default_detail = TOO_MANY_SUBMISSIONS
-    default_code = "throttled"
 
 
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -116,12 +113,8 @@ class IssueSubmitMixin:
                 response = issue_state_response(request, issue, status_code=201)
                 response["Location"] = response.data["url"]
                 remember(claimed, status_code=201, body=dict(response.data))
-        except Replayed as already:
+        except Replayed as already:  # the workflow's refusals become problems in api.problems
             return already.response
-        except WorkflowError as error:
-            raise api_error(error) from None
-        except DjangoValidationError as error:
-            raise django_validation_error(error) from None
         return response
 
     @staticmethod

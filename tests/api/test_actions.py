@@ -11,6 +11,7 @@ from issues.models import AssistingDepartment, ExtensionRequest, Issue, IssueEve
 from notifications.models import Notification
 from tests.api import actions_world
 from tests.api.actions_world import act, as_user, etag
+from tests.api.conftest import assert_problem
 from tests.factories import EnterpriseFactory, EntrepreneurFactory
 from tests.helpers import fresh, on
 from tests.issues.workflow_steps import (
@@ -273,6 +274,22 @@ def test_the_wrong_state_is_409_with_the_reason(api, world):
     assert response.status_code == 409
     assert "Dispatched" in response.json()["detail"] or "dispatched" in response.json()["detail"]
     assert state_of(issue) == before
+
+
+def test_each_refusal_is_the_documented_problem_type(api, world):
+    """docs/api-platform.md lists the problem types an integrator branches on."""
+    issue = submitted(world)
+    dispatch = {"lead_department": world.lead_department.pk}
+    coordinator, entrepreneur = world.users["coordinator"], world.users["entrepreneur"]
+    assert_problem(act(api, coordinator, issue, "dispatch", dispatch, if_match=None),
+                   428, "precondition-required")
+    assert_problem(act(api, coordinator, issue, "dispatch", dispatch, if_match='"99"'),
+                   412, "stale")
+    assert_problem(act(api, entrepreneur, issue, "dispatch", dispatch),
+                   403, "action-not-allowed")
+    with on(SEP_30, hour=11):
+        assert_problem(act(api, entrepreneur, dispatched(world), "withdraw",
+                           {"reason": "不需要了。"}), 409, "wrong-state")
 
 
 def test_anonymous_callers_are_refused(api, world):

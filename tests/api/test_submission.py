@@ -125,6 +125,7 @@ def test_the_sites_submission_limit_applies_429(api, world, settings):
     response = submit(api, world.users["entrepreneur"], body(world, title="第二个问题"))
     assert response.status_code == 429
     assert "nothing has been recorded" in response.json()["detail"]
+    assert response.json()["type"].endswith("/throttled")
     assert Issue.objects.count() == 1
 
 
