@@ -4,7 +4,7 @@ user (due soon, overdue, plain status). A fixed number of queries whatever the n
 issues."""
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.paginator import Page
 from django.db import models
@@ -23,6 +23,7 @@ from issues.visibility import (
     DUE_SOON_DAYS,
     PLAIN_STATUS,
     PLAIN_STATUS_GROUPS,
+    department_issues_q,
     issues_for_user,
     overdue_q,
 )
@@ -101,11 +102,17 @@ class IssueFilters:
     #: A work queue's key (``issue_queue_keys_for_user``); applied by
     #: ``issue_queue_page_for_user``.
     queue: str = ""
+    #: The issues a department leads or assists, and the days they were submitted on
+    #: (inclusive): the API offers these (``api.v1.filters``).
+    department: int | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
 
     @property
     def is_narrowed(self) -> bool:
         return bool(self.status or self.category or self.region or self.overdue
-                    or self.search)
+                    or self.search or self.department or self.submitted_from
+                    or self.submitted_to)
 
 
 @dataclass(frozen=True)
@@ -162,6 +169,13 @@ def issue_list_for_user(*, user, filters: IssueFilters | None = None) -> QuerySe
         issues = issues.filter(region_id=filters.region)
     if filters.overdue:
         issues = issues.filter(overdue_q(today=timezone.localdate()))
+    if filters.department:
+        issues = issues.filter(department_issues_q(filters.department))
+    if filters.submitted_from:
+        issues = issues.filter(submitted_at__gte=_day_start(filters.submitted_from))
+    if filters.submitted_to:
+        issues = issues.filter(
+            submitted_at__lt=_day_start(filters.submitted_to + timedelta(days=1)))
     search = filters.search.strip()
     if is_reference(search):
         # A whole reference finds its issue through the unique index, not by scanning.
@@ -171,6 +185,11 @@ def issue_list_for_user(*, user, filters: IssueFilters | None = None) -> QuerySe
     if filters.sort == IssueSort.DUE and scope.is_official:
         return issues.order_by(F("due_on").asc(nulls_last=True), "-submitted_at", "-id")
     return issues.order_by("-submitted_at", "-id")
+
+
+def _day_start(day: date) -> datetime:
+    """The first moment of ``day`` in Huzhou (a bound the submitted_at index can use)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def describe_issue(issue: Issue, *, scope: IssueScope, today) -> Issue:

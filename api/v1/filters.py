@@ -2,8 +2,6 @@
 parameter the endpoint does not know, is refused (400, each one named with the reason),
 never ignored, so that an integrator never takes a wider list for a filtered one."""
 
-from dataclasses import dataclass
-from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -101,26 +99,13 @@ class IssueQuery(StrictSerializer):
         return attrs
 
 
-@dataclass(frozen=True)
-class IssueQueryFilters:
-    """The list page's filters (``IssueFilters``) and what the API adds to them."""
-
-    filters: IssueFilters
-    department: int | None = None
-    submitted_from: date | None = None
-    submitted_to: date | None = None
-
-
-def issue_query_filters(data: dict) -> IssueQueryFilters:
-    return IssueQueryFilters(
-        filters=IssueFilters(
-            status=data.get("status") or "", category=data.get("category"),
-            region=data.get("region"), overdue=bool(data.get("overdue")),
-            search=data.get("search") or "",
-        ),
-        department=data.get("department"),
-        submitted_from=data.get("submitted_from"),
-        submitted_to=data.get("submitted_to"),
+def issue_query_filters(data: dict) -> IssueFilters:
+    """The list's filters (``issues.listing.IssueFilters``) from the checked query."""
+    return IssueFilters(
+        status=data.get("status") or "", category=data.get("category"),
+        region=data.get("region"), overdue=bool(data.get("overdue")),
+        search=data.get("search") or "", department=data.get("department"),
+        submitted_from=data.get("submitted_from"), submitted_to=data.get("submitted_to"),
     )
 
 

@@ -2,7 +2,6 @@
 read through the same selectors as the pages (``issue_list_for_user``,
 ``issue_detail_for_user``), so the API never shows an issue the site would not."""
 
-from datetime import datetime, time, timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +23,6 @@ from api.v1.serializers import IssueDetailSerializer, IssueRowSerializer
 from api.v1.submission import IssueSubmitMixin
 from issues.models import Issue
 from issues.selectors import (
-    department_issues_q,
     describe_issue,
     issue_detail_for_user,
     issue_filter_choices_for_user,
@@ -43,10 +41,6 @@ class IssueCursor(Cursor):
     ordering = ("-submitted_at", "-id")
 
 
-def _day_start(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 class IssueCollection(IssueSubmitMixin, generics.ListAPIView):
     """The caller's issues (those the issue list shows them), newest first; POST submits one
     (``api.v1.submission``)."""
@@ -59,15 +53,7 @@ class IssueCollection(IssueSubmitMixin, generics.ListAPIView):
         self.scope = issue_scope_for_user(user=user)
         data = read_query(IssueQuery, self.request, scope=self.scope,
                           choices=issue_filter_choices_for_user(user=user))
-        query = issue_query_filters(data)
-        issues = issue_list_for_user(user=user, filters=query.filters)
-        if query.department is not None:
-            issues = issues.filter(department_issues_q(query.department))
-        if query.submitted_from is not None:
-            issues = issues.filter(submitted_at__gte=_day_start(query.submitted_from))
-        if query.submitted_to is not None:
-            issues = issues.filter(
-                submitted_at__lt=_day_start(query.submitted_to + timedelta(days=1)))
+        issues = issue_list_for_user(user=user, filters=issue_query_filters(data))
         # The cursor orders (newest first); the page's own "due" sort is not offered.
         return issues.order_by()
 
